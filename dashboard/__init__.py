@@ -1,0 +1,1 @@
+"""The Dash dashboard: queries -> figures -> pages. It never parses input files."""

@@ -1,0 +1,38 @@
+"""The dashboard's database handle, kept on the Flask app (one engine per app)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy.orm as so
+from flask import Flask, current_app
+
+from models.config import ProgrammeConfig
+from models.db import engine_for, session_factory
+
+_KEY = "PILOTPULS"
+
+
+def attach(server: Flask, config: ProgrammeConfig) -> None:
+    engine = engine_for(config, pool_pre_ping=True)
+    server.extensions[_KEY] = {
+        "config": config,
+        "engine": engine,
+        "sessions": session_factory(engine),
+    }
+
+
+def programme_config() -> ProgrammeConfig:
+    return current_app.extensions[_KEY]["config"]
+
+
+@contextmanager
+def read_session() -> Iterator[so.Session]:
+    """A short read-only session for one callback or page load."""
+    session = current_app.extensions[_KEY]["sessions"]()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()

@@ -1,0 +1,37 @@
+"""Numbers, money and dates as a Swedish (or English) reader expects them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+
+
+def number(value: float | None, lang: str = "sv", decimals: int = 0) -> str:
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+
+
+def kr(value: float | None, lang: str = "sv") -> str:
+    return "–" if value is None else f"{number(value, lang)}\u00a0kr"
+
+
+def percent(value: float | None, lang: str = "sv", decimals: int = 0) -> str:
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "\u00a0%"
+    return format_percent(value, format=pattern, locale=LOCALES[lang])
+
+
+def day(value: date | None, lang: str = "sv") -> str:
+    return "–" if value is None else format_date(value, "d MMM y", locale=LOCALES[lang])
+
+
+def plotly_separators(lang: str = "sv") -> str:
+    """Plotly's ``layout.separators``: decimal mark then thousands separator."""
+    return ", " if lang == "sv" else ".,"

@@ -1,0 +1,6 @@
+"""WSGI entry for a production server: ``gunicorn dashboard.wsgi:server``."""
+
+from dashboard.app import create_app
+from models.config import load_config
+
+server = create_app(load_config()).server

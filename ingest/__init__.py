@@ -1,0 +1,1 @@
+"""Ingest: sources -> validated rows -> idempotent loads. Never imports Dash."""

@@ -1,0 +1,1 @@
+"""The bottom layer: configuration, tables and database sessions."""
