@@ -19,7 +19,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -309,7 +309,7 @@ def _parse_offset(text: str | None) -> timezone | None:
         return None
     text = text.strip().upper().replace("GMT", "").replace("UTC", "").strip()
     if text in ("Z", ""):
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours = int(digits[:-2] or 0) if len(digits) > 2 else int(digits)
