@@ -261,6 +261,8 @@ class Ingest(Strict):
     recurrence_horizon_days: Annotated[int, Field(ge=1, le=1000)] = 180
     http_timeout_seconds: Annotated[float, Field(gt=0)] = 30
     http_retries: Annotated[int, Field(ge=0, le=10)] = 3
+    # how often `pilotpuls scheduler` runs each office's ingest pass
+    schedule_minutes: Annotated[int, Field(ge=1, le=1440)] = 15
 
 
 class ProgrammeConfig(Strict):

@@ -26,7 +26,6 @@ def normalise_url(url: str, base_dir: Path | None = None) -> str:
         path = Path(parsed.database)
         if not path.is_absolute() and base_dir is not None:
             path = base_dir / path
-        path.parent.mkdir(parents=True, exist_ok=True)
         parsed = parsed.set(database=str(path))
     return parsed.render_as_string(hide_password=False)
 
@@ -62,6 +61,12 @@ def make_engine(url: str, *, writer: bool = False, **kwargs: Any) -> sa.Engine:
     """
     url = normalise_url(url)
     engine = sa.create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite" and engine.url.database not in (
+        None,
+        "",
+        ":memory:",
+    ):
+        Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
     if engine.dialect.name == "sqlite":
         begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
         sa.event.listen(engine, "connect", _sqlite_pragmas)

@@ -380,3 +380,62 @@ class ReportSnapshot(Base):
     figures_sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
     comments: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     actions: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+
+# --- Rollups (maintained by ingest in the same transaction as each load) ----------
+
+
+class DoorHourly(Base):
+    """Entries and exits per office and UTC hour, summed over doors."""
+
+    __tablename__ = "door_hourly"
+
+    office_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("office.id"), primary_key=True
+    )
+    hour_start: so.Mapped[datetime] = so.mapped_column(UTCDateTime, primary_key=True)
+    entries: so.Mapped[int]
+    exits: so.Mapped[int]
+    bins: so.Mapped[int]  # raw bins behind the hour: tells a gap from a zero
+
+
+class DoorDaily(Base):
+    """Entries and exits per office and local (Europe/Stockholm) day."""
+
+    __tablename__ = "door_daily"
+
+    office_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("office.id"), primary_key=True
+    )
+    day: so.Mapped[date] = so.mapped_column(primary_key=True)
+    entries: so.Mapped[int]
+    exits: so.Mapped[int]
+    hours_with_data: so.Mapped[int]
+
+
+class BookingHourly(Base):
+    """Booked hours per office and UTC hour (confirmed and tentative bookings)."""
+
+    __tablename__ = "booking_hourly"
+
+    office_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("office.id"), primary_key=True
+    )
+    hour_start: so.Mapped[datetime] = so.mapped_column(UTCDateTime, primary_key=True)
+    booked_hours: so.Mapped[float]  # resource-hours booked within this hour
+    bookings: so.Mapped[int]  # bookings overlapping this hour
+
+
+class BookingDaily(Base):
+    """Bookings per office and local day."""
+
+    __tablename__ = "booking_daily"
+
+    office_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("office.id"), primary_key=True
+    )
+    day: so.Mapped[date] = so.mapped_column(primary_key=True)
+    bookings: so.Mapped[int]
+    booked_hours: so.Mapped[float]
+    resources: so.Mapped[int]
+    revenue: so.Mapped[float]  # booking charges starting that day

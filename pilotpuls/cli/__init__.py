@@ -46,9 +46,22 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
 
 def _register() -> None:
-    from pilotpuls.cli import config_cmd, db, placeholders, serve
+    from pilotpuls.cli import (
+        config_cmd,
+        db,
+        demo,
+        export,
+        ingest,
+        placeholders,
+        scheduler,
+        serve,
+    )
 
     cli.add_command(db.db)
+    cli.add_command(ingest.ingest)
+    cli.add_command(demo.demo)
+    cli.add_command(export.export)
+    cli.add_command(scheduler.scheduler)
     cli.add_command(config_cmd.config)
     cli.add_command(serve.serve)
     for group in placeholders.GROUPS:

@@ -1,0 +1,234 @@
+"""Hourly and daily rollups, refreshed for the time range a load touched.
+
+They are recomputed from the raw rows (not incremented) inside the load's own
+transaction, so they always equal what a full scan would give and the pages
+never scan raw tables. Hours are UTC; days are the office's local days
+(Europe/Stockholm offsets are whole hours, so every UTC hour lies in one day).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from models import tables as t
+
+HOUR = timedelta(hours=1)
+BOOKED = ("confirmed", "tentative")
+
+
+def floor_hour(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def local_days(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[date, date]:
+    """First and last local day touched by [start, end)."""
+    return start.astimezone(zone).date(), (end - timedelta(microseconds=1)).astimezone(
+        zone
+    ).date()
+
+
+def day_bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """UTC instants of local midnight before ``first`` and after ``last``."""
+    start = datetime.combine(first, time(0), zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
+    return start, end
+
+
+def _hour_bucket(conn: sa.Connection, column: sa.ColumnElement) -> sa.ColumnElement:
+    if conn.dialect.name == "sqlite":
+        # the same text format SQLAlchemy stores datetimes in, so keys compare
+        return sa.func.strftime("%Y-%m-%d %H:00:00.000000", column)
+    return sa.func.date_trunc("hour", column)
+
+
+def refresh_door(
+    conn: sa.Connection,
+    office_id: str,
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+) -> None:
+    """Recompute door_hourly and door_daily for the local days around [start, end)."""
+    day_start, day_end = day_bounds(*local_days(start, end, zone), zone)
+    count, hourly = t.DoorCount.__table__, t.DoorHourly.__table__
+    conn.execute(
+        sa.delete(hourly).where(
+            hourly.c.office_id == office_id,
+            hourly.c.hour_start >= day_start,
+            hourly.c.hour_start < day_end,
+        )
+    )
+    bucket = _hour_bucket(conn, count.c.period_start)
+    conn.execute(
+        sa.insert(hourly).from_select(
+            ["office_id", "hour_start", "entries", "exits", "bins"],
+            sa.select(
+                count.c.office_id,
+                bucket,
+                sa.func.sum(count.c.entries),
+                sa.func.sum(count.c.exits),
+                sa.func.count(),
+            )
+            .where(
+                count.c.office_id == office_id,
+                count.c.period_start >= day_start,
+                count.c.period_start < day_end,
+            )
+            .group_by(count.c.office_id, bucket),
+        )
+    )
+    _refresh_door_daily(conn, office_id, day_start, day_end, zone)
+
+
+def _refresh_door_daily(
+    conn: sa.Connection,
+    office_id: str,
+    day_start: datetime,
+    day_end: datetime,
+    zone: ZoneInfo,
+) -> None:
+    hourly, daily = t.DoorHourly.__table__, t.DoorDaily.__table__
+    rows = conn.execute(
+        sa.select(hourly.c.hour_start, hourly.c.entries, hourly.c.exits).where(
+            hourly.c.office_id == office_id,
+            hourly.c.hour_start >= day_start,
+            hourly.c.hour_start < day_end,
+        )
+    )
+    totals: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for hour_start, entries, exits in rows:
+        day = _aware(hour_start).astimezone(zone).date()
+        totals[day][0] += entries
+        totals[day][1] += exits
+        totals[day][2] += 1
+    first, last = (
+        day_start.astimezone(zone).date(),
+        (day_end - HOUR).astimezone(zone).date(),
+    )
+    conn.execute(
+        sa.delete(daily).where(
+            daily.c.office_id == office_id, daily.c.day >= first, daily.c.day <= last
+        )
+    )
+    if totals:
+        conn.execute(
+            sa.insert(daily),
+            [
+                {
+                    "office_id": office_id,
+                    "day": day,
+                    "entries": e,
+                    "exits": x,
+                    "hours_with_data": h,
+                }
+                for day, (e, x, h) in sorted(totals.items())
+            ],
+        )
+
+
+def _aware(moment: datetime | str) -> datetime:
+    # INSERT ... SELECT rows read back through Core keep the TypeDecorator, but a
+    # value computed by strftime may come back as text on SQLite
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def refresh_bookings(
+    conn: sa.Connection,
+    office_id: str,
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+) -> None:
+    """Recompute booking_hourly and booking_daily for the local days of [start, end)."""
+    first, last = local_days(start, end, zone)
+    day_start, day_end = day_bounds(first, last, zone)
+    booking = t.Booking.__table__
+    rows = conn.execute(
+        sa.select(
+            booking.c.start_at, booking.c.end_at, booking.c.resource, booking.c.price
+        ).where(
+            booking.c.office_id == office_id,
+            booking.c.status.in_(BOOKED),
+            booking.c.start_at < day_end,
+            booking.c.end_at > day_start,
+        )
+    ).all()
+    hours: dict[datetime, list[float]] = defaultdict(lambda: [0.0, 0])
+    days: dict[date, dict] = defaultdict(
+        lambda: {"bookings": 0, "booked_hours": 0.0, "resources": set(), "revenue": 0.0}
+    )
+    for start_at, end_at, resource, price in rows:
+        _spread(hours, days, max(start_at, day_start), min(end_at, day_end), zone)
+        if day_start <= start_at < day_end:
+            day = days[start_at.astimezone(zone).date()]
+            day["bookings"] += 1
+            day["resources"].add(resource)
+            day["revenue"] += price or 0.0
+    _replace_booking_rollups(
+        conn, office_id, day_start, day_end, first, last, hours, days
+    )
+
+
+def _spread(hours, days, start: datetime, end: datetime, zone: ZoneInfo) -> None:
+    """Add the booked time between start and end to each hour and day it covers."""
+    cursor = start
+    while cursor < end:
+        hour = floor_hour(cursor)
+        step_end = min(hour + HOUR, end)
+        booked = (step_end - cursor).total_seconds() / 3600
+        hours[hour][0] += booked
+        hours[hour][1] += 1
+        days[hour.astimezone(zone).date()]["booked_hours"] += booked
+        cursor = step_end
+
+
+def _replace_booking_rollups(
+    conn, office_id, day_start, day_end, first, last, hours, days
+):
+    hourly, daily = t.BookingHourly.__table__, t.BookingDaily.__table__
+    conn.execute(
+        sa.delete(hourly).where(
+            hourly.c.office_id == office_id,
+            hourly.c.hour_start >= day_start,
+            hourly.c.hour_start < day_end,
+        )
+    )
+    conn.execute(
+        sa.delete(daily).where(
+            daily.c.office_id == office_id, daily.c.day >= first, daily.c.day <= last
+        )
+    )
+    if hours:
+        conn.execute(
+            sa.insert(hourly),
+            [
+                {
+                    "office_id": office_id,
+                    "hour_start": hour,
+                    "booked_hours": booked,
+                    "bookings": count,
+                }
+                for hour, (booked, count) in sorted(hours.items())
+            ],
+        )
+    if days:
+        conn.execute(
+            sa.insert(daily),
+            [
+                {
+                    "office_id": office_id,
+                    "day": day,
+                    "bookings": v["bookings"],
+                    "booked_hours": v["booked_hours"],
+                    "resources": len(v["resources"]),
+                    "revenue": v["revenue"],
+                }
+                for day, v in sorted(days.items())
+            ],
+        )
