@@ -103,13 +103,20 @@ def ingest_file(
     if stored is not None:
         return _already_loaded(result, stored)
     archived = archive(config, path, office_id, kind, sha)
+    options = dict(options or {})
+    if kind == "members":
+        # the register may only hold what the office sells, at its list prices
+        options.setdefault(
+            "office_membership_types",
+            {m.id: m.monthly_price for m in office.membership_types},
+        )
     context = ReadContext(
         office_id=office.id,
         timezone=ZoneInfo(config.timezone),
         file_name=path.name,
         received_at=received_at or datetime.now(UTC),
         horizon_days=config.ingest.recurrence_horizon_days,
-        options=options or {},
+        options=options,
         pseudonymise=pseudonymiser(load_key(config)),
     )
     try:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ DELIMITERS = ";,\t|"
 CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs ~1 µs a row on 1M rows
 class TableRow:
     number: int  # line (CSV) or row (xlsx) number where the record starts
     values: list[Any]  # str for CSV cells; typed for xlsx cells
@@ -79,24 +78,6 @@ def sniff_delimiter(sample: str) -> str:
         return max(DELIMITERS, key=header.count)
 
 
-class _LineCounter:
-    """Wraps a text stream so we know the physical line where each record starts."""
-
-    def __init__(self, stream: io.TextIOBase):
-        self.stream = stream
-        self.lines_read = 0
-
-    def __iter__(self) -> _LineCounter:
-        return self
-
-    def __next__(self) -> str:
-        line = self.stream.readline()
-        if not line:
-            raise StopIteration
-        self.lines_read += 1
-        return line
-
-
 def read_csv(path: Path, delimiter: str | None = None) -> Iterator[TableRow]:
     head = path.open("rb").read(65536)
     _check_text(path, head)
@@ -106,22 +87,26 @@ def read_csv(path: Path, delimiter: str | None = None) -> Iterator[TableRow]:
         stream.seek(0)
         if encoding == "utf-8-sig":
             stream.read(0)  # utf-8-sig strips the BOM at the first read
-        counter = _LineCounter(stream)
-        reader = csv.reader(counter, delimiter=delimiter)
+        # line_num counts the physical lines read so far, so a quoted field
+        # spanning lines still gives the line where its record starts
+        reader = csv.reader(stream, delimiter=delimiter)
         start = 1
         for values in reader:
-            if any(cell.strip() for cell in values):
+            # the first cell decides most rows without scanning the rest
+            if values and (values[0].strip() or any(c.strip() for c in values)):
                 yield TableRow(start, values, delimiter.join(values))
-            start = counter.lines_read + 1
+            start = reader.line_num + 1
 
 
 def read_xlsx(path: Path, sheet: str | None = None) -> Iterator[TableRow]:
+    from zipfile import BadZipFile
+
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise FileRejected(f"not a readable Excel (.xlsx) file: {exc}") from None
     try:
         if sheet is not None and sheet not in book.sheetnames:

@@ -1,0 +1,1 @@
+"""Ingest sources: one reader module per input format."""
