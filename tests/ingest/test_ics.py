@@ -559,7 +559,8 @@ def test_old_one_off_bookings_are_kept_beyond_the_lookback(tmp_path):
     """The lookback bounds series expansion only; a one-off booking is history."""
     path = tmp_path / "gammal.ics"
     path.write_text(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar//EN\r\n"
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+        "PRODID:-//Google Inc//Google Calendar//EN\r\n"
         "BEGIN:VEVENT\r\nUID:gammal-1@example.se\r\nDTSTAMP:20230101T000000Z\r\n"
         "DTSTART:20230110T080000Z\r\nDTEND:20230110T090000Z\r\n"
         "SUMMARY:Kundmöte\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
