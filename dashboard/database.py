@@ -1,4 +1,7 @@
-"""The dashboard's database handle, kept on the Flask app (one engine per app)."""
+"""The dashboard's database handle, kept on the Flask app (one engine per app).
+
+Pages read through :func:`read_session`; only sign-in and the audit log write.
+"""
 
 from __future__ import annotations
 
@@ -36,3 +39,10 @@ def read_session() -> Iterator[so.Session]:
     finally:
         session.rollback()
         session.close()
+
+
+@contextmanager
+def write_session() -> Iterator[so.Session]:
+    """A short transaction for sign-in bookkeeping and audit lines."""
+    with current_app.extensions[_KEY]["sessions"].begin() as session:
+        yield session

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
@@ -30,6 +31,17 @@ def percent(value: float | None, lang: str = "sv", decimals: int = 0) -> str:
 
 def day(value: date | None, lang: str = "sv") -> str:
     return "–" if value is None else format_date(value, "d MMM y", locale=LOCALES[lang])
+
+
+def local_time(
+    value: datetime | None, zone: str = "Europe/Stockholm", lang: str = "sv"
+) -> str:
+    """A UTC time as local wall-clock time, 2025-03-01 14:05:03 (sv-SE style)."""
+    if value is None:
+        return "–"
+    return format_datetime(
+        value, "yyyy-MM-dd HH:mm:ss", tzinfo=ZoneInfo(zone), locale=LOCALES[lang]
+    )
 
 
 def plotly_separators(lang: str = "sv") -> str:

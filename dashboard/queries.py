@@ -1,18 +1,63 @@
-"""Every read of office data the dashboard makes. Each returns a DataFrame."""
+"""Every read of office data the dashboard makes. Each returns a DataFrame.
+
+Every function takes the signed-in user's :class:`~dashboard.access.Scope` right
+after the session, and filters with :func:`scope_filter`: the set of offices
+comes from the server-side scope, never from what a callback was sent.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from statistics import median
 
 import pandas as pd
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from dashboard.access import Scope
 from models import tables as t
 
+# fewer offices than this and a "programme median" would give a neighbour away
+MIN_OFFICES_FOR_MEDIAN = 3
 
-def offices(session: so.Session, today: date) -> pd.DataFrame:
-    """Active offices with the capacity and member target valid on ``today``."""
+
+def scope_filter(
+    office_column: sa.ColumnElement[str], scope: Scope
+) -> sa.ColumnElement[bool]:
+    """``office_id IN (the scope's offices)``; matches nothing for an empty scope."""
+    if not scope.office_ids:
+        return sa.false()
+    return office_column.in_(sorted(scope.office_ids))
+
+
+def offices(session: so.Session, scope: Scope, today: date) -> pd.DataFrame:
+    """The scope's active offices with the capacity and member target on ``today``."""
+    return frame(
+        session.execute(_offices_query(today, scope_filter(t.Office.id, scope)))
+    )
+
+
+def programme_median(session: so.Session, scope: Scope, today: date) -> dict | None:
+    """Median seats and member target over the whole programme, without names.
+
+    The one deliberate read outside the scope: kommun users compare their own
+    office with the programme without seeing any other office. None for a scope
+    with no offices, and when there are too few offices to stay anonymous.
+    """
+    if not scope.office_ids:
+        return None
+    rows = session.execute(_offices_query(today, sa.true())).all()
+    planned = [row for row in rows if row.seats is not None]
+    if len(planned) < MIN_OFFICES_FOR_MEDIAN:
+        return None
+    return {
+        "offices": len(planned),
+        "seats": median(row.seats for row in planned),
+        "target_members": median(row.target_members for row in planned),
+    }
+
+
+def _offices_query(today: date, where: sa.ColumnElement[bool]) -> sa.Select:
     step = (
         sa.select(
             t.OfficePlanStep.office_id,
@@ -22,7 +67,7 @@ def offices(session: so.Session, today: date) -> pd.DataFrame:
         .group_by(t.OfficePlanStep.office_id)
         .subquery()
     )
-    query = (
+    return (
         sa.select(
             t.Office.id.label("office_id"),
             t.Office.name,
@@ -41,8 +86,24 @@ def offices(session: so.Session, today: date) -> pd.DataFrame:
             ),
             isouter=True,
         )
-        .where(t.Office.active.is_(True))
+        .where(t.Office.active.is_(True), where)
         .order_by(t.Office.name)
+    )
+
+
+def audit_lines(session: so.Session, scope: Scope, limit: int = 200) -> pd.DataFrame:
+    """The latest audit lines, newest first; only region users may read them."""
+    query = (
+        sa.select(
+            t.AuditLog.at,
+            t.AuditLog.actor,
+            t.AuditLog.action,
+            t.AuditLog.detail,
+            t.AuditLog.ip,
+        )
+        .where(sa.true() if scope.role == "region" else sa.false())
+        .order_by(t.AuditLog.at.desc(), t.AuditLog.id.desc())
+        .limit(limit)
     )
     return frame(session.execute(query))
 

@@ -55,6 +55,7 @@ def _register() -> None:
         placeholders,
         scheduler,
         serve,
+        users,
     )
 
     cli.add_command(db.db)
@@ -64,6 +65,7 @@ def _register() -> None:
     cli.add_command(scheduler.scheduler)
     cli.add_command(config_cmd.config)
     cli.add_command(serve.serve)
+    cli.add_command(users.users)
     for group in placeholders.GROUPS:
         cli.add_command(group)
 

@@ -6,13 +6,8 @@ import click
 
 
 @click.group()
-def users() -> None:
-    """Manage who may sign in, their role and offices."""
-
-
-@click.group()
 def report() -> None:
     """Close quarters and export the steering report."""
 
 
-GROUPS = [users, report]
+GROUPS = [report]

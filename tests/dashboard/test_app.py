@@ -6,31 +6,50 @@ import json
 
 import pytest
 
-from tests.dashboard.conftest import screenshot
+from tests.dashboard.conftest import screenshot, sign_in_in_browser
 
 
-def test_shell_and_layout_are_served(dash_app):
-    client = dash_app.server.test_client()
+def test_shell_and_layout_are_served(signed_in_client):
+    client = signed_in_client("region")
     assert client.get("/").status_code == 200
     layout = client.get("/_dash-layout")
     assert layout.status_code == 200
     assert "Översikt" in json.dumps(layout.get_json(), ensure_ascii=False)
 
 
-def test_responses_are_compressed(dash_app):
-    client = dash_app.server.test_client()
+def test_responses_are_compressed(signed_in_client):
+    client = signed_in_client("region")
     response = client.get("/_dash-layout", headers={"Accept-Encoding": "gzip"})
     assert response.headers.get("Content-Encoding") == "gzip"
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_overview_lists_the_offices_in_a_browser(live_server, page):
-    page.goto(live_server + "/")
+def test_overview_lists_the_offices_in_a_browser(live_server, page, add_user):
+    sign_in_in_browser(page, live_server, add_user("anna@region.se", "region"))
     table = page.locator("#office-table")
     table.wait_for(timeout=15_000)
     text = table.inner_text()
     assert "Kontoret Figeholm" in text and "Bodakontoret" in text
     assert "2 sep. 2024" in text  # a Swedish date
     screenshot(page, "overview")
+    assert page.console_errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_kommun_user_sees_only_their_office_in_a_browser(live_server, page, add_user):
+    email = add_user("kontakt@emmaboda.se", "kommun", ["boda"])
+    page.goto(live_server + "/")
+    assert "/login" in page.url
+    screenshot(page, "login")
+    sign_in_in_browser(page, live_server, email)
+    table = page.locator("#office-table")
+    table.wait_for(timeout=15_000)
+    assert "Bodakontoret" in table.inner_text()
+    assert "Figeholm" not in page.content()
+    assert page.get_by_role("link", name="Logg").count() == 0
+    page.locator("#user-menu").click()
+    assert page.get_by_text("Logga ut").is_visible()
+    screenshot(page, "overview-kommun")
     assert page.console_errors == []
