@@ -598,6 +598,8 @@ def _write_surveys(sim: OfficeSim, folder: Path, start: date) -> list[Path]:
                 if m.start <= when and (m.end is None or m.end >= when)
             ]
             respondents = [m for m in active if sim.rng.random() < 0.55]
+            if not respondents:
+                continue  # nobody answered: a form export with no rows is not sent
             if sim.office.id in MS_FORMS_OFFICES:
                 written.append(_write_ms_forms(sim, folder, when, respondents))
             else:

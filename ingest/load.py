@@ -160,3 +160,162 @@ def quarantine(
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+# --- the bulk path: staging table + set-based upsert --------------------------------
+#
+# For large files (door counts: a year of 15-minute bins is 35k rows a door) the
+# rows go to a temporary staging table in bulk (sqlite3 executemany / PostgreSQL
+# COPY), and a few set-based statements do the rest. This is ~10x faster than
+# binding each row through the ORM-level upsert above, with the same result.
+
+STAGE = "ingest_stage"
+
+
+def _time_converter(sqlite_dialect: bool) -> Any:
+    """Aware datetime -> what the driver stores for a UTCDateTime column; each
+    distinct instant is converted once (a counter file repeats them per door)."""
+    cache: dict[datetime, Any] = {}
+
+    def convert(value: datetime) -> Any:
+        stored = cache.get(value)
+        if stored is None:
+            naive = value.astimezone(UTC).replace(tzinfo=None)
+            # SQLAlchemy's text format for SQLite DATETIME, so keys compare as text
+            stored = naive.isoformat(" ", "microseconds") if sqlite_dialect else naive
+            cache[value] = stored
+        return stored
+
+    return convert
+
+
+def _create_stage(conn: sa.Connection, table: sa.Table, columns: list[str]) -> None:
+    dialect = conn.dialect
+    typed = ", ".join(
+        f"{name} {table.c[name].type.compile(dialect=dialect)}" for name in columns
+    )
+    if dialect.name == "sqlite":
+        conn.exec_driver_sql(
+            f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} "
+            f"(seq INTEGER, item_no INTEGER, changed BOOLEAN, {typed})"
+        )
+        conn.exec_driver_sql(f"DELETE FROM {STAGE}")
+    else:
+        conn.exec_driver_sql(
+            f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} "
+            f"(seq INTEGER, item_no INTEGER, changed BOOLEAN, {typed}) ON COMMIT DROP"
+        )
+        conn.exec_driver_sql(f"TRUNCATE {STAGE}")
+
+
+def _fill_stage(conn: sa.Connection, columns: list[str], rows: list[tuple]) -> None:
+    names = ", ".join(["seq", "item_no", *columns])
+    if conn.dialect.name == "sqlite":
+        marks = ", ".join("?" * (len(columns) + 2))
+        conn.connection.driver_connection.executemany(
+            f"INSERT INTO {STAGE} ({names}) VALUES ({marks})", rows
+        )
+        return
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {STAGE} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def stage_upsert(
+    conn: sa.Connection,
+    model: type[t.Base],
+    key: Sequence[str],
+    records: list[dict[str, Any]],
+    item_numbers: list[int],
+    constants: dict[str, Any],
+) -> set[int]:
+    """Upsert ``records`` (plus ``constants`` in every row) in bulk; return the
+    item numbers whose rows changed.
+
+    ``item_numbers[i]`` is the item that ``records[i]`` came from. Within the
+    chunk a later record for the same key replaces an earlier one.
+    """
+    if not records:
+        return set()
+    table = model.__table__
+    fields = list(records[0])
+    columns = [*constants, *fields]
+    sqlite_dialect = conn.dialect.name == "sqlite"
+    convert = _time_converter(sqlite_dialect)
+    times = [f for f in fields if isinstance(table.c[f].type, t.UTCDateTime)]
+    fixed = tuple(constants.values())
+    rows = []
+    for seq, (item, record) in enumerate(zip(item_numbers, records, strict=True)):
+        for name in times:
+            record[name] = convert(record[name])
+        rows.append((seq, item, *fixed, *record.values()))
+    _create_stage(conn, table, columns)
+    _fill_stage(conn, columns, rows)
+    keys = ", ".join(key)
+    same_key = " AND ".join(f"t.{k} = s.{k}" for k in key)
+    compared = [c for c in columns if c not in key and c not in PROVENANCE]
+    same_values = " AND ".join(
+        f"t.{c} IS {'' if sqlite_dialect else 'NOT DISTINCT FROM '}s.{c}"
+        for c in compared
+    )
+    conn.exec_driver_sql(
+        f"DELETE FROM {STAGE} WHERE seq NOT IN "
+        f"(SELECT max(seq) FROM {STAGE} GROUP BY {keys})"
+    )
+    conn.exec_driver_sql(
+        f"UPDATE {STAGE} AS s SET changed = NOT EXISTS "
+        f"(SELECT 1 FROM {table.name} AS t WHERE {same_key} AND {same_values})"
+    )
+    changed = {
+        row[0]
+        for row in conn.exec_driver_sql(
+            f"SELECT DISTINCT item_no FROM {STAGE} WHERE changed"
+        )
+    }
+    names = ", ".join(columns)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    conn.exec_driver_sql(
+        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {STAGE} "
+        f"WHERE changed ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+    )
+    return changed
+
+
+def direct_upsert_sqlite(
+    conn: sa.Connection,
+    model: type[t.Base],
+    key: Sequence[str],
+    records: list[dict[str, Any]],
+    constants: dict[str, Any],
+) -> int:
+    """SQLite, one record per item: upsert straight into the table in one C loop
+    and return how many rows changed (an unchanged row is skipped by the WHERE)."""
+    if not records:
+        return 0
+    table = model.__table__
+    fields = list(records[0])
+    columns = [*constants, *fields]
+    convert = _time_converter(sqlite_dialect=True)
+    times = [f for f in fields if isinstance(table.c[f].type, t.UTCDateTime)]
+    fixed = tuple(constants.values())
+
+    def rows():
+        for record in records:
+            for name in times:
+                record[name] = convert(record[name])
+            yield (*fixed, *record.values())
+
+    compared = [c for c in fields if c not in key and c not in PROVENANCE]
+    driver = conn.connection.driver_connection
+    before = driver.total_changes
+    driver.executemany(
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+        + " WHERE "
+        + " OR ".join(f"{table.name}.{c} IS NOT excluded.{c}" for c in compared),
+        rows(),
+    )
+    return driver.total_changes - before

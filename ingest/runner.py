@@ -36,6 +36,10 @@ class RunSummary:
     skipped_locked: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
+        """Files of a status in this pass; a file rejected by an earlier pass is
+        reported again but not counted as a new rejection."""
+        if status == "rejected":
+            return sum(1 for f in self.files if f.newly_rejected)
         return sum(1 for f in self.files if f.status == status)
 
 
@@ -134,7 +138,7 @@ def _start_run(engine: sa.Engine, trigger: str, office_id: str | None) -> int:
 def _finish_run(engine: sa.Engine, summary: RunSummary, message: str) -> None:
     loaded = [f for f in summary.files if f.status == "loaded"]
     problems = summary.feed_errors + [
-        f"{f.file}: {f.message}" for f in summary.files if f.status == "rejected"
+        f"{f.file}: {f.message}" for f in summary.files if f.newly_rejected
     ]
     status = "failed" if message else ("warnings" if problems else "ok")
     with engine.begin() as conn:
