@@ -111,3 +111,69 @@ def audit_lines(session: so.Session, scope: Scope, limit: int = 200) -> pd.DataF
 def frame(result: sa.Result) -> pd.DataFrame:
     """A DataFrame with the query's columns, also when there are no rows."""
     return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def in_scope(
+    office_column: sa.ColumnElement[str], scope: Scope, offices: list[str]
+) -> sa.ColumnElement[bool]:
+    """The offices a callback asked for (already restricted), within the scope
+    again: a query is safe even if a caller forgot ``Scope.restrict``."""
+    allowed = sorted(set(offices) & scope.office_ids)
+    return office_column.in_(allowed) if allowed else sa.false()
+
+
+# which rollup tells whether a source kind had data on a day
+_DAILY_TABLES = {"door": t.DoorDaily, "bookings": t.BookingDaily}
+
+
+def completeness(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    kind: str,
+    start: date,
+    end: date,
+) -> dict:
+    """Days with data for a source kind, and the last successful import."""
+    days = (end - start).days + 1
+    table = _DAILY_TABLES.get(kind)
+    with_data = 0
+    if table is not None:
+        with_data = (
+            session.scalar(
+                sa.select(sa.func.count(sa.distinct(table.day))).where(
+                    in_scope(table.office_id, scope, offices),
+                    table.day >= start,
+                    table.day <= end,
+                )
+            )
+            or 0
+        )
+    last_import = session.scalar(
+        sa.select(sa.func.max(t.SourceFile.received_at)).where(
+            in_scope(t.SourceFile.office_id, scope, offices),
+            t.SourceFile.kind == kind,
+            t.SourceFile.status == "loaded",
+        )
+    )
+    return {"days": days, "days_with_data": with_data, "last_import": last_import}
+
+
+def first_day(session: so.Session, scope: Scope) -> date:
+    """The earliest opening day among the scope's offices (today if none)."""
+    earliest = session.scalar(
+        sa.select(sa.func.min(t.Office.opened_on)).where(
+            scope_filter(t.Office.id, scope)
+        )
+    )
+    return earliest or date.today()
+
+
+def office_options(session: so.Session, scope: Scope) -> list[dict[str, str]]:
+    """Dropdown options: the scope's active offices by their own names."""
+    rows = session.execute(
+        sa.select(t.Office.id, t.Office.name)
+        .where(scope_filter(t.Office.id, scope), t.Office.active.is_(True))
+        .order_by(t.Office.name)
+    )
+    return [{"label": name, "value": office_id} for office_id, name in rows]
