@@ -31,6 +31,8 @@ from dashboard.i18n import text
 
 Query = Callable[[so.Session, Scope, list[str], Period], pd.DataFrame]
 FigureBuilder = Callable[[pd.DataFrame, str], go.Figure]
+# (this period, the previous period of the same length, language) -> figure
+CompareBuilder = Callable[[pd.DataFrame, pd.DataFrame, str], go.Figure]
 Completeness = Callable[[so.Session, Scope, list[str], Period, str], str]
 
 
@@ -44,6 +46,7 @@ class Panel:
     completeness: Completeness | None = None
     width: int = 12
     table: bool = False  # show the frame as a table instead of a chart
+    compare: CompareBuilder | None = None  # used when "compare" is switched on
 
 
 # --- the filter bar ----------------------------------------------------------
@@ -288,6 +291,10 @@ def _register_panel(page: str, panel: Panel) -> None:
         frame, note, _ = _data(panel, filters)
         if panel.table:
             return table(frame, filters.lang), note
+        if filters.compare and panel.compare is not None:
+            before = replace(filters, period=filters.period.previous())
+            previous, _, _ = _data(panel, before)
+            return panel.compare(frame, previous, filters.lang), note
         return panel.figure(frame, filters.lang), note
 
     @callback(
