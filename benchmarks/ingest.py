@@ -102,18 +102,38 @@ def run_pipeline(csv_path: Path, url: str) -> dict:
 
 
 def _raw_rows(csv_path: Path):
+    """The same rows as plain tuples: the floor any loader has to beat. The
+    repeated autumn hour is told apart like the real reader does (the second
+    02:15 of a door on the fall-back day is winter time)."""
     with csv_path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle, delimiter=";")
         next(reader)
         cache: dict[str, str] = {}
+        seen_ambiguous: set[tuple[str, str]] = set()
         for day, clock, door, entries, exits in reader:
             stamp = f"{day} {clock}"
             utc = cache.get(stamp)
             if utc is None:
                 local = datetime.fromisoformat(stamp).replace(tzinfo=ZONE)
-                utc = local.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.000000")
-                cache[stamp] = utc
+                if local.utcoffset() != local.replace(fold=1).utcoffset():
+                    fold = int((door, stamp) in seen_ambiguous)
+                    seen_ambiguous.add((door, stamp))
+                    local = local.replace(fold=fold)
+                    yield (
+                        "bench",
+                        door,
+                        _utc_text(local),
+                        15,
+                        int(entries),
+                        int(exits),
+                    )
+                    continue
+                utc = cache[stamp] = _utc_text(local)
             yield ("bench", door, utc, 15, int(entries), int(exits))
+
+
+def _utc_text(local: datetime) -> str:
+    return local.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.000000")
 
 
 def run_raw_sqlite(csv_path: Path) -> dict:

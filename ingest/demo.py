@@ -73,11 +73,12 @@ COMMENTS = [
     "",
 ]
 MEETING_TITLES = ["Kundmöte", "Workshop", "Föreningsmöte", "Teams-möte"]
-# which office sends what, so the demo shows several real formats
-ACCESS_LOG_OFFICES = {"vastervik"}
-HOURLY_COUNTER_OFFICES = {"boda", "hogsby"}
-MS_FORMS_OFFICES = {"borgholm", "vastervik"}
-OUTAGE = ("figeholm", date(2025, 11, 10), date(2025, 11, 23))
+# which office sends what, by its place in config.yaml, so every programme shows
+# several real formats: door data as 15-minute or hourly counter bins or as an
+# access log; surveys from Google Forms or Microsoft Forms
+DOOR_FORMATS = ("counter-15", "counter-60", "counter-15", "counter-60", "access-log")
+SURVEY_PLATFORMS = ("google", "microsoft")
+OUTAGE_DAYS = 14  # the first office's counter is out for two weeks, a month back
 
 
 @dataclass
@@ -143,11 +144,15 @@ def generate(
         written += _write_members(sim, inbox / "members")
         written += _write_desk_bookings(sim, inbox / "bookings-desks")
         written.append(_write_calendar(sim, inbox / "bookings-calendar", start))
-        if office.id in ACCESS_LOG_OFFICES:
+        door_format = DOOR_FORMATS[index % len(DOOR_FORMATS)]
+        if door_format == "access-log":
             written += _write_access_log(sim, inbox / "door")
         else:
-            written += _write_counter(sim, inbox / "door", start)
-        written += _write_surveys(sim, inbox / "survey", start)
+            outage = until - timedelta(days=30 + OUTAGE_DAYS) if index == 0 else None
+            minutes = int(door_format.removeprefix("counter-"))
+            written += _write_counter(sim, inbox / "door", start, minutes, outage)
+        platform = SURVEY_PLATFORMS[index % len(SURVEY_PLATFORMS)]
+        written += _write_surveys(sim, inbox / "survey", start, platform)
     return written
 
 
@@ -504,13 +509,14 @@ def _floor(moment: datetime, minutes: int) -> datetime:
     )
 
 
-def _write_counter(sim: OfficeSim, folder: Path, start: date) -> list[Path]:
+def _write_counter(
+    sim: OfficeSim, folder: Path, start: date, minutes: int, outage: date | None
+) -> list[Path]:
     zone = ZoneInfo("Europe/Stockholm")
-    minutes = 60 if sim.office.id in HOURLY_COUNTER_OFFICES else 15
     files: dict[str, list] = {}
     day = start
     while day <= sim.until:
-        if not (sim.office.id == OUTAGE[0] and OUTAGE[1] <= day <= OUTAGE[2]):
+        if not (outage and outage <= day < outage + timedelta(days=OUTAGE_DAYS)):
             files.setdefault(day.strftime("%Y-%m"), []).extend(
                 _bins(sim, day, minutes, zone)
             )
@@ -585,7 +591,9 @@ def _answers(sim: OfficeSim, member: Member) -> dict[str, str]:
     return answers
 
 
-def _write_surveys(sim: OfficeSim, folder: Path, start: date) -> list[Path]:
+def _write_surveys(
+    sim: OfficeSim, folder: Path, start: date, platform: str
+) -> list[Path]:
     written = []
     for year in range(start.year, sim.until.year + 1):
         for month in (3, 10):
@@ -600,7 +608,7 @@ def _write_surveys(sim: OfficeSim, folder: Path, start: date) -> list[Path]:
             respondents = [m for m in active if sim.rng.random() < 0.55]
             if not respondents:
                 continue  # nobody answered: a form export with no rows is not sent
-            if sim.office.id in MS_FORMS_OFFICES:
+            if platform == "microsoft":
                 written.append(_write_ms_forms(sim, folder, when, respondents))
             else:
                 written.append(_write_google_forms(sim, folder, when, respondents))
@@ -646,6 +654,8 @@ def _write_ms_forms(sim: OfficeSim, folder: Path, when: date, people: list) -> P
             for k, _ in SURVEY_QUESTIONS
         ]
         sheet.append([i, done - timedelta(minutes=6), done, "anonymous", ""] + values)
+    # fixed document dates: the same seed gives byte-identical files
+    book.properties.created = book.properties.modified = datetime(when.year, 1, 1)
     path = folder / f"medlemsenkat-{when:%Y-%m}.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # README command 1: set everything up and start the dashboard on SQLite.
 #   bash scripts/start.sh [--port 8050]
-# Makes .venv, installs Pilotpuls, creates/upgrades the database and starts the
-# dashboard on http://127.0.0.1:8050/.
+# Makes .venv, installs Pilotpuls, creates/upgrades the database, loads two years
+# of demo data the first time (and creates one demo user per role, printing their
+# passwords), then starts the dashboard on http://127.0.0.1:8050/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,9 @@ echo "==> Python environment (.venv)"
 
 echo "==> database"
 .venv/bin/pilotpuls db upgrade
+
+echo "==> demo data (first run only)"
+.venv/bin/pilotpuls demo --if-empty
 
 echo "==> dashboard"
 exec .venv/bin/pilotpuls serve "$@"

@@ -5,12 +5,55 @@ from __future__ import annotations
 from datetime import date
 
 import click
+import sqlalchemy as sa
 
 from ingest.demo import generate
 from ingest.runner import run_once
-from models.db import engine_for
+from models import tables as t
+from models import users
+from models.config import ProgrammeConfig, resolve_path
+from models.db import engine_for, transaction
 from pilotpuls.cli import AppContext, pass_app
 from pilotpuls.cli.ingest import describe
+
+CREDENTIALS_FILE = "data/secrets/demo-users.txt"
+
+
+def demo_users(config: ProgrammeConfig) -> list[tuple[str, str, str]]:
+    """(e-mail, role, offices) of one demo user per role; kommun gets the 2nd office."""
+    kommun_office = config.offices[min(1, len(config.offices) - 1)]
+    return [
+        ("projektledare@region.example", "region", ""),
+        (f"kontakt@{kommun_office.id}.example", "kommun", kommun_office.id),
+        ("styrgrupp@region.example", "steering", ""),
+        ("admin@pilotpuls.example", "admin", ""),
+    ]
+
+
+def create_demo_users(config: ProgrammeConfig) -> list[str]:
+    """Create (or give new passwords to) the demo users; return lines to show.
+
+    Passwords are generated on every run, never written in the code; they are
+    printed once and kept in data/secrets/demo-users.txt (owner-only) so a
+    newcomer can find them again.
+    """
+    lines = []
+    with transaction(engine_for(config, writer=True)) as session:
+        for email, role, office in demo_users(config):
+            password = users.generate_password()
+            if users.find_user(session, email):
+                users.set_password(session, email, password)
+            else:
+                users.create_user(
+                    session, email, role, password, [office] if office else []
+                )
+            where = f" ({office})" if office else ""
+            lines.append(f"{role:<9} {email:<34} {password}{where}")
+    path = resolve_path(config, CREDENTIALS_FILE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return lines
 
 
 @click.command()
@@ -22,10 +65,21 @@ from pilotpuls.cli.ingest import describe
     help="Last simulated day (default: today).",
 )
 @click.option("--years", default=2, show_default=True, type=click.IntRange(1, 5))
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Do nothing if the database already holds loaded files.",
+)
 @pass_app
-def demo(app: AppContext, seed: int, until, years: int) -> None:
+def demo(app: AppContext, seed: int, until, years: int, if_empty: bool) -> None:
     """Write two years of demo files into the drop folders and ingest them."""
     config = app.config
+    if if_empty and _has_data(config):
+        click.echo("The database already holds data: demo not generated again.")
+        credentials = resolve_path(config, CREDENTIALS_FILE)
+        if credentials.exists():
+            click.echo(f"Demo users: see {credentials}")
+        return
     last_day = until.date() if until else date.today()
     click.echo(
         f"Writing demo files for {len(config.offices)} offices up to {last_day} …"
@@ -50,3 +104,11 @@ def demo(app: AppContext, seed: int, until, years: int) -> None:
         f"Demo loaded: {summary.count('loaded')} files, {rows} rows; "
         f"{quarantined} rows quarantined on purpose (see the data-quality page)."
     )
+    click.echo("\nDemo users (one per role; also in " + CREDENTIALS_FILE + "):")
+    for line in create_demo_users(config):
+        click.echo("  " + line)
+
+
+def _has_data(config: ProgrammeConfig) -> bool:
+    with engine_for(config).connect() as conn:
+        return bool(conn.scalar(sa.select(sa.func.count()).select_from(t.SourceFile)))
