@@ -53,6 +53,10 @@ def user_menu(scope: Scope) -> dbc.DropdownMenu:
             dbc.DropdownMenuItem(scope.email, header=True),
             dbc.DropdownMenuItem(access.ROLE_LABELS[scope.role], disabled=True),
             dbc.DropdownMenuItem(divider=True),
+            # the language travels in the URL with the filters (shareable links)
+            dbc.DropdownMenuItem("Svenska", href="?lang=sv", external_link=True),
+            dbc.DropdownMenuItem("English", href="?lang=en", external_link=True),
+            dbc.DropdownMenuItem(divider=True),
             # a real page load, not Dash's in-page navigation: the server signs out
             dbc.DropdownMenuItem(
                 "Logga ut", href="/logout", external_link=True, id="sign-out"
