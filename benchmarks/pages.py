@@ -1,0 +1,555 @@
+"""Benchmark: every page callback on a large programme, through the real route.
+
+1. Builds a programme of 50 offices × 3 years (≈ 5M 15-minute door counts, desk
+   bookings, members and surveys) in a fresh database, in a child process, and
+   computes the rollups the way ingest does.
+2. Signs in as a region user with Flask's test client and posts every callback
+   found in ``/_dash-dependencies`` to ``/_dash-update-component`` (the page
+   router for every page, and every panel) with a quarter selected: p50/p95 per
+   callback, its largest response, and beside it the time of the panel's bare
+   query. Targets: p95 ≤ 30 ms and ≤ 1.5× the bare query; no response > 250 KB.
+3. Loads the overview page in headless Chromium: bytes transferred cold (empty
+   cache) and warm (reload), gzip on. Targets: ≤ 1.2 MB cold, ≤ 100 KB warm.
+4. Prints this worker's resident memory. Target: ≤ 300 MB.
+
+    .venv/bin/python benchmarks/pages.py [--offices 50] [--years 3] [--calls 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).parents[1]
+sys.path.insert(0, str(ROOT))
+
+ZONE = ZoneInfo("Europe/Stockholm")
+KOMMUNER = [
+    "0821",
+    "0834",
+    "0840",
+    "0860",
+    "0861",
+    "0862",
+    "0880",
+    "0881",
+    "0882",
+    "0883",
+    "0884",
+    "0885",
+]
+PASSWORD = "benchmark-password-1"
+
+
+def office_yaml(number: int, opened: date) -> str:
+    return f"""
+  - id: kontor-{number:02d}
+    name: Kontor {number:02d}
+    kommun: "{KOMMUNER[number % len(KOMMUNER)]}"
+    opened: {opened.isoformat()}
+    operator: kommun
+    steering_model: {"demand_driven" if number % 3 else "compensation_driven"}
+    start_phase_end: {(opened + timedelta(days=1095)).isoformat()}
+    opening_hours: {{mon: "07:00-21:00", tue: "07:00-21:00", wed: "07:00-21:00",
+                    thu: "07:00-21:00", fri: "07:00-18:00"}}
+    plan:
+      - {{from: {opened.isoformat()}, capacity: {{flexible_desks: 8}},
+         targets: {{members: 8, utilisation: 0.35}}}}
+      - {{from: {(opened + timedelta(days=365)).isoformat()},
+         capacity: {{fixed_desks: 6, flexible_desks: 14}},
+         targets: {{members: 20, utilisation: 0.55}}}}
+    membership_types:
+      - {{id: lounge, name: Lounge, monthly_price: 250, seat: false}}
+      - {{id: flexibel, name: Flexibel, monthly_price: 1995}}
+      - {{id: fast, name: Fast plats, monthly_price: 2900}}
+    revenue_plan: [{{from: {_q(opened)}, to: {_q(opened + timedelta(days=1095))},
+                    per_quarter: 40000}}]
+    subsidy_plan:
+      - {{funder: region, from: {_q(opened)}, to: {_q(opened + timedelta(days=1095))},
+         per_quarter: 20000}}
+      - {{funder: kommun, from: {_q(opened)}, to: {_q(opened + timedelta(days=1095))},
+         per_quarter: 20000}}
+    cost_plan:
+      - {{category: rent, from: {_q(opened)}, to: {_q(opened + timedelta(days=1095))},
+         per_quarter: 45000}}
+      - {{category: reception, from: {_q(opened)},
+         to: {_q(opened + timedelta(days=1095))}, per_quarter: 15000}}
+"""
+
+
+def _q(day: date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def write_config(folder: Path, url: str, offices: int, start: date) -> Path:
+    body = "".join(office_yaml(n, start) for n in range(offices))
+    path = folder / "config.yaml"
+    path.write_text(
+        f"database_url: {url}\nprivacy: {{min_group_size: 5}}\noffices:{body}",
+        encoding="utf-8",
+    )
+    return path
+
+
+# --- 1. the data (child process) ---------------------------------------------------
+
+
+def build(config_path: Path, start: date, end: date) -> None:
+    import sqlalchemy as sa
+
+    from ingest import rollups
+    from models import migrate
+    from models import tables as t
+    from models.config import load_config
+    from models.db import engine_for, transaction
+    from models.sync import sync_programme
+    from models.users import create_user
+
+    config = load_config(config_path)
+    engine = engine_for(config, writer=True)
+    migrate.upgrade(engine.url.render_as_string(hide_password=False))
+    with transaction(engine) as session:
+        sync_programme(session, config)
+        create_user(session, "region@bench.example", "region", PASSWORD)
+    rng = random.Random(1)
+    began = time.perf_counter()
+    total = 0
+    for office in config.offices:
+        with engine.begin() as conn:
+            total += _door_counts(conn, office.id, start, end, rng)
+            _bookings_members_surveys(conn, office.id, start, end, rng, t)
+            window = (
+                datetime.combine(start, datetime.min.time(), ZONE),
+                datetime.combine(end, datetime.min.time(), ZONE),
+            )
+            rollups.refresh_door(conn, office.id, *window, ZONE)
+            rollups.refresh_bookings(conn, office.id, *window, ZONE)
+        print(
+            f"  {office.id}: {total:,} door rows so far "
+            f"({time.perf_counter() - began:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+    with engine.connect() as conn:
+        rows = conn.scalar(sa.select(sa.func.count()).select_from(t.DoorCount))
+    print(json.dumps({"door_rows": rows, "seconds": time.perf_counter() - began}))
+
+
+def _door_counts(conn, office_id: str, start: date, end: date, rng) -> int:
+    moment = datetime.combine(start, datetime.min.time(), ZONE).astimezone(UTC)
+    stop = datetime.combine(end, datetime.min.time(), ZONE).astimezone(UTC)
+    rows = []
+    while moment < stop:
+        hour = moment.astimezone(ZONE).hour
+        busy = 8 <= hour < 17
+        text = moment.replace(tzinfo=None).isoformat(" ", "microseconds")
+        rows.append(
+            (
+                office_id,
+                "Entré",
+                text,
+                15,
+                rng.randint(0, 3) if busy else 0,
+                rng.randint(0, 3) if busy else 0,
+            )
+        )
+        moment += timedelta(minutes=15)
+    driver = conn.connection.driver_connection
+    if conn.dialect.name == "sqlite":
+        driver.executemany(
+            "INSERT INTO door_count (office_id, door, period_start, "
+            "minutes, entries, exits) VALUES (?,?,?,?,?,?)",
+            rows,
+        )
+    else:
+        with driver.cursor().copy(
+            "COPY door_count (office_id, door, period_start, "
+            "minutes, entries, exits) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+    return len(rows)
+
+
+def _bookings_members_surveys(conn, office_id, start, end, rng, t) -> None:
+    import sqlalchemy as sa
+
+    bookings, day, number = [], start, 0
+    while day < end:
+        if day.weekday() < 5:
+            for _ in range(rng.randint(2, 8)):
+                number += 1
+                begin = datetime.combine(day, datetime.min.time(), ZONE) + timedelta(
+                    hours=rng.choice((8, 9, 10, 13))
+                )
+                bookings.append(
+                    {
+                        "office_id": office_id,
+                        "source": "csv:bench",
+                        "external_id": f"b{number}",
+                        "resource": "Flexplats",
+                        "resource_type": "",
+                        "start_at": begin,
+                        "end_at": begin + timedelta(hours=rng.randint(2, 8)),
+                        "all_day": False,
+                        "status": "confirmed",
+                        "price": None,
+                        "updated_at": datetime.now(UTC),
+                    }
+                )
+        day += timedelta(days=1)
+    conn.execute(sa.insert(t.Booking), bookings)
+    groups = ["Företagare", "Pendlare", "Resande", "Nätverk"]
+    members = [
+        {
+            "office_id": office_id,
+            "member_pseudonym": f"{office_id}-{n:03d}",
+            "membership_type": rng.choice(["lounge", "flexibel", "fast"]),
+            "monthly_fee": 1995.0,
+            "start_date": start + timedelta(days=rng.randint(0, 900)),
+            "end_date": None,
+            "target_group": rng.choice(groups),
+            "home_kommun": "Kalmar",
+        }
+        for n in range(30)
+    ]
+    conn.execute(sa.insert(t.Membership), members)
+    for round_no, month in enumerate(range(0, 36, 6)):
+        when = datetime.combine(start, datetime.min.time(), ZONE) + timedelta(
+            days=30 * month + 20
+        )
+        for n in range(rng.randint(3, 15)):
+            response = conn.execute(
+                sa.insert(t.SurveyResponse)
+                .values(
+                    office_id=office_id,
+                    survey_id=f"enkat-{round_no}",
+                    response_id=f"r{n}",
+                    platform="google_forms",
+                    submitted_at=when,
+                    recommend_score=rng.randint(4, 10),
+                    target_group=rng.choice(groups),
+                    home_kommun="Kalmar",
+                )
+                .returning(t.SurveyResponse.id)
+            ).scalar_one()
+            conn.execute(
+                sa.insert(t.SurveyAnswer),
+                [
+                    {
+                        "response_id": response,
+                        "question": q,
+                        "measure": q,
+                        "raw": str(v),
+                        "value": float(v),
+                    }
+                    for q, v in (
+                        ("networking", rng.randint(1, 5)),
+                        ("wifi", rng.randint(1, 5)),
+                        ("atmosphere", rng.randint(1, 5)),
+                    )
+                ],
+            )
+
+
+# --- 2. callbacks -------------------------------------------------------------------
+
+
+def sign_in(client) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    token = token or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    response = client.post(
+        "/login",
+        data={
+            "email": "region@bench.example",
+            "password": PASSWORD,
+            "csrf_token": token.group(1),
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def input_value(item: dict, path: str, quarter: str):
+    name = f"{item['id']}.{item['property']}"
+    if item["property"] == "pathname":
+        return path
+    if item["property"] == "search":
+        return f"?period=quarter&at={quarter}"
+    values = {
+        "-filter-office.value": [],
+        "-filter-kind.value": "quarter",
+        "-filter-at.value": quarter,
+        "-filter-compare.value": False,
+        "-filter-lang.data": "sv",
+    }
+    for suffix, value in values.items():
+        if name.endswith(suffix):
+            return value
+    return None
+
+
+def bodies(callback: dict, paths: list[str], quarter: str):
+    outputs = [
+        {"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]}
+        for o in callback["output"].strip(".").split("...")
+    ]
+    if any(i["property"] == "n_clicks" for i in callback["inputs"]):
+        return  # downloads: only on a click
+    for path in (
+        paths
+        if any(i["property"] == "pathname" for i in callback["inputs"])
+        else [None]
+    ):
+        yield (
+            path,
+            {
+                "output": callback["output"],
+                "outputs": outputs if len(outputs) > 1 else outputs[0],
+                "inputs": [
+                    dict(i, value=input_value(i, path, quarter))
+                    for i in callback["inputs"]
+                ],
+                "state": [
+                    dict(s, value=input_value(s, path, quarter))
+                    for s in callback["state"]
+                ],
+                "changedPropIds": [
+                    f"{i['id']}.{i['property']}" for i in callback["inputs"]
+                ][:1],
+            },
+        )
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def time_callbacks(app, calls: int, quarter: str) -> list[dict]:
+    import dash
+
+    client = app.server.test_client()
+    sign_in(client)
+    dependencies = client.get("/_dash-dependencies").get_json()
+    paths = [p["path"] for p in dash.page_registry.values()]
+    results = []
+    for callback in dependencies:
+        if callback.get("clientside_function"):
+            continue
+        for path, body in bodies(callback, paths, quarter):
+            times, size, status = [], 0, 0
+            for attempt in range(calls + 3):
+                began = time.perf_counter()
+                response = client.post("/_dash-update-component", json=body)
+                elapsed = (time.perf_counter() - began) * 1000
+                status, size = response.status_code, max(size, len(response.data))
+                if attempt >= 3:
+                    times.append(elapsed)
+            results.append(
+                {
+                    "callback": path or callback["output"],
+                    "status": status,
+                    "p50": percentile(times, 0.5),
+                    "p95": percentile(times, 0.95),
+                    "bytes": size,
+                }
+            )
+    return results
+
+
+def time_queries(app, calls: int, quarter: str) -> dict[str, float]:
+    """p95 of each panel's bare query, with the scope of the region user."""
+    from dashboard import database
+    from dashboard.access import Scope
+    from dashboard.filters import parse_period
+
+    panels = [
+        panel
+        for module in list(sys.modules.values())
+        if getattr(module, "__name__", "").startswith("pages.")
+        for panel in getattr(module, "PANELS", [])
+    ]
+    period = parse_period("quarter", quarter, None, None, date.today())
+    results = {}
+    with app.server.app_context():
+        with database.read_session() as session:
+            import sqlalchemy as sa
+
+            from models import tables as t
+
+            offices = list(session.scalars(sa.select(t.Office.id)))
+            scope = Scope(0, "bench", "region", frozenset(offices), True)
+            for panel in panels:
+                times = []
+                for attempt in range(calls + 3):
+                    began = time.perf_counter()
+                    panel.query(session, scope, offices, period)
+                    if attempt >= 3:
+                        times.append((time.perf_counter() - began) * 1000)
+                results[panel.id] = percentile(times, 0.95)
+    return results
+
+
+# --- 3. page weight in a real browser ------------------------------------------------
+
+
+def page_weight(app) -> tuple[int, int]:
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=os.environ.get(
+                    "PILOTPULS_CHROMIUM", "/usr/bin/chromium"
+                ),
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                ],
+            )
+            cold, warm = _transferred(browser, base)
+            browser.close()
+    finally:
+        server.shutdown()
+    return cold, warm
+
+
+def _transferred(browser, base: str) -> tuple[int, int]:
+    """Bytes on the wire for the overview with an empty cache, then on a reload."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("input[name=email]", "region@bench.example")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    session = context.new_cdp_session(page)
+    session.send("Network.enable")
+    totals = {"bytes": 0}
+    session.on(
+        "Network.loadingFinished",
+        lambda event: totals.__setitem__(
+            "bytes", totals["bytes"] + event["encodedDataLength"]
+        ),
+    )
+    session.send("Network.clearBrowserCache")
+    page.goto(base + "/?period=quarter")
+    page.wait_for_load_state("networkidle")
+    time.sleep(1.5)
+    cold = totals["bytes"]
+    totals["bytes"] = 0
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    time.sleep(1.5)
+    warm = totals["bytes"]
+    context.close()
+    return cold, warm
+
+
+def resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--offices", type=int, default=50)
+    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--calls", type=int, default=30)
+    parser.add_argument(
+        "--database", help="a database URL instead of a new SQLite file"
+    )
+    parser.add_argument("--child-build", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_build:
+        config_path, start, end = args.child_build
+        build(Path(config_path), date.fromisoformat(start), date.fromisoformat(end))
+        return
+    end = date.today().replace(day=1)
+    start = end - timedelta(days=365 * args.years)
+    folder = Path(tempfile.mkdtemp(prefix="pilotpuls-pages-"))
+    url = args.database or f"sqlite:///{folder / 'pages.db'}"
+    config_path = write_config(folder, url, args.offices, start)
+    os.environ.setdefault("PILOTPULS_SECRET_KEY", "benchmark-only")
+    print(
+        f"Building {args.offices} offices × {args.years} years in {url} …", flush=True
+    )
+    built = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child-build",
+            str(config_path),
+            start.isoformat(),
+            end.isoformat(),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if built.returncode:
+        raise SystemExit(built.stderr)
+    data = json.loads(built.stdout.strip().splitlines()[-1])
+    print(
+        f"{data['door_rows']:,} door-count rows (+ rollups) in {data['seconds']:.0f} s"
+    )
+
+    from dashboard.app import create_app
+    from models.config import load_config
+
+    app = create_app(load_config(config_path))
+    last_quarter = _q(end - timedelta(days=1))
+    callbacks = time_callbacks(app, args.calls, last_quarter)
+    queries = time_queries(app, args.calls, last_quarter)
+    print(f"\n{'callback':<58} {'p50 ms':>7} {'p95 ms':>7} {'query p95':>9} {'KB':>6}")
+    for row in callbacks:
+        query = next(
+            (
+                v
+                for k, v in queries.items()
+                if row["callback"].startswith(f"..{k}-")
+                or row["callback"].startswith(f"{k}-")
+            ),
+            None,
+        )
+        ratio = f"{query:9.1f}" if query is not None else f"{'–':>9}"
+        flag = "" if row["p95"] <= 30 and row["bytes"] <= 250_000 else "  ← over target"
+        if query is not None and row["p95"] > 1.5 * query and row["p95"] > 30:
+            flag = "  ← over target"
+        print(
+            f"{row['callback'][:58]:<58} {row['p50']:7.1f} {row['p95']:7.1f} "
+            f"{ratio} {row['bytes'] / 1024:6.1f}{flag}"
+        )
+    worst = max(callbacks, key=lambda r: r["p95"])
+    print(
+        f"\nslowest callback p95 {worst['p95']:.1f} ms ({worst['callback'][:50]}); "
+        f"largest response {max(r['bytes'] for r in callbacks) / 1024:.1f} KB"
+    )
+    cold, warm = page_weight(app)
+    print(
+        f"page weight: cold {cold / 1024:.0f} KB, warm {warm / 1024:.1f} KB "
+        f"(targets ≤ 1 229 KB and ≤ 100 KB)"
+    )
+    print(f"web worker resident memory: {resident_mb():.0f} MB (target ≤ 300 MB)")
+
+
+if __name__ == "__main__":
+    main()
