@@ -12,6 +12,8 @@ import sqlalchemy.orm as so
 
 from models.config import ProgrammeConfig, resolve_path
 
+WRITER_BUSY_TIMEOUT_MS = 10 * 60 * 1000
+
 
 def normalise_url(url: str, base_dir: Path | None = None) -> str:
     """Use psycopg 3 for PostgreSQL; resolve a relative SQLite path against base_dir."""
@@ -34,12 +36,12 @@ def config_database_url(config: ProgrammeConfig) -> str:
     return normalise_url(config.database_url, resolve_path(config, "."))
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, busy_timeout_ms: int) -> None:
     # WAL lets the dashboard read while an ingest writes; without foreign_keys
     # SQLite silently ignores every FOREIGN KEY we declare
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
@@ -69,7 +71,12 @@ def make_engine(url: str, *, writer: bool = False, **kwargs: Any) -> sa.Engine:
         Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
     if engine.dialect.name == "sqlite":
         begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        # a writer waits for another loader's whole file (minutes for a big
+        # one) instead of failing; readers never wait for writers under WAL
+        timeout = WRITER_BUSY_TIMEOUT_MS if writer else 5000
+        sa.event.listen(
+            engine, "connect", lambda conn, _: _sqlite_pragmas(conn, timeout)
+        )
         sa.event.listen(engine, "connect", _sqlite_no_implicit_begin)
         sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
     return engine

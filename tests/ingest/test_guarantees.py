@@ -125,9 +125,10 @@ def test_two_processes_loading_the_same_file_load_it_once(
         "--json",
     )
     first, second = (cli_process(tmp_path / "config.yaml", *args) for _ in range(2))
-    outputs = [p.communicate(timeout=120)[0] for p in (first, second)]
-    statuses = sorted('"already_loaded"' in o for o in outputs)
-    assert statuses == [False, True], outputs
+    finished = [p.communicate(timeout=600) for p in (first, second)]
+    assert [p.returncode for p in (first, second)] == [0, 0], finished
+    statuses = sorted('"already_loaded"' in out for out, _ in finished)
+    assert statuses == [False, True], finished
     assert count(engine, t.DoorCount) == rows
     assert count(engine, t.SourceFile) == 1
 
