@@ -64,7 +64,7 @@ def test_every_page_renders_for_a_region_user(demo_data, live_server, page, add_
         page.goto(f"{live_server}{path}?period=year&at={date.today().year}")
         wait_until_settled(page)
         assert page.locator("#forbidden").count() == 0, path
-        screenshot(page, f"page{path.replace('/', '-') or '-overview'}")
+        screenshot(page, f"page-{path.strip('/') or 'oversikt'}")
         assert page.console_errors == [], (path, page.console_errors)
     assert failures == []
 
