@@ -38,6 +38,16 @@ def day_bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datet
     return start, end
 
 
+def _clear(
+    conn: sa.Connection,
+    table: sa.Table,
+    office_id: str,
+    *within: sa.ColumnElement[bool],
+) -> None:
+    """Delete an office's rollup rows in a range before they are recomputed."""
+    conn.execute(sa.delete(table).where(table.c.office_id == office_id, *within))
+
+
 def _hour_bucket(conn: sa.Connection, column: sa.ColumnElement) -> sa.ColumnElement:
     if conn.dialect.name == "sqlite":
         # the same text format SQLAlchemy stores datetimes in, so keys compare
@@ -55,12 +65,12 @@ def refresh_door(
     """Recompute door_hourly and door_daily for the local days around [start, end)."""
     day_start, day_end = day_bounds(*local_days(start, end, zone), zone)
     count, hourly = t.DoorCount.__table__, t.DoorHourly.__table__
-    conn.execute(
-        sa.delete(hourly).where(
-            hourly.c.office_id == office_id,
-            hourly.c.hour_start >= day_start,
-            hourly.c.hour_start < day_end,
-        )
+    _clear(
+        conn,
+        hourly,
+        office_id,
+        hourly.c.hour_start >= day_start,
+        hourly.c.hour_start < day_end,
     )
     bucket = _hour_bucket(conn, count.c.period_start)
     conn.execute(
@@ -109,11 +119,7 @@ def _refresh_door_daily(
         day_start.astimezone(zone).date(),
         (day_end - HOUR).astimezone(zone).date(),
     )
-    conn.execute(
-        sa.delete(daily).where(
-            daily.c.office_id == office_id, daily.c.day >= first, daily.c.day <= last
-        )
-    )
+    _clear(conn, daily, office_id, daily.c.day >= first, daily.c.day <= last)
     if totals:
         conn.execute(
             sa.insert(daily),
@@ -192,18 +198,14 @@ def _replace_booking_rollups(
     conn, office_id, day_start, day_end, first, last, hours, days
 ):
     hourly, daily = t.BookingHourly.__table__, t.BookingDaily.__table__
-    conn.execute(
-        sa.delete(hourly).where(
-            hourly.c.office_id == office_id,
-            hourly.c.hour_start >= day_start,
-            hourly.c.hour_start < day_end,
-        )
+    _clear(
+        conn,
+        hourly,
+        office_id,
+        hourly.c.hour_start >= day_start,
+        hourly.c.hour_start < day_end,
     )
-    conn.execute(
-        sa.delete(daily).where(
-            daily.c.office_id == office_id, daily.c.day >= first, daily.c.day <= last
-        )
-    )
+    _clear(conn, daily, office_id, daily.c.day >= first, daily.c.day <= last)
     if hours:
         conn.execute(
             sa.insert(hourly),
