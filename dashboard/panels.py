@@ -47,6 +47,8 @@ class Panel:
     width: int = 12
     table: bool = False  # show the frame as a table instead of a chart
     compare: CompareBuilder | None = None  # used when "compare" is switched on
+    # table panels: frame -> what the card shows (default: the frame as is)
+    render: Callable[[pd.DataFrame, str], Any] | None = None
 
 
 # --- the filter bar ----------------------------------------------------------
@@ -290,7 +292,7 @@ def _register_panel(page: str, panel: Panel) -> None:
         filters = filters_from(values, date.today())
         frame, note, _ = _data(panel, filters)
         if panel.table:
-            return table(frame, filters.lang), note
+            return (panel.render or table)(frame, filters.lang), note
         if filters.compare and panel.compare is not None:
             before = replace(filters, period=filters.period.previous())
             previous, _, _ = _data(panel, before)

@@ -1,0 +1,314 @@
+"""Data quality: imports per office and source, rejected files, quarantined
+rows, ingest runs and gaps in the door-counter data. Region users only.
+
+Times come back as local wall-clock time without a zone (Excel cannot store
+zones). Files, quarantined rows and runs belong to the period in which they
+were received; gaps are days of the period without door data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+import pandas as pd
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from dashboard.access import Scope
+from dashboard.filters import Period
+from dashboard.queries import frame, in_scope
+from models import tables as t
+
+RUNS_SHOWN = 50
+
+
+def _zone(zone: str | None) -> str:
+    if zone is None:
+        from dashboard.database import programme_config
+
+        return programme_config().timezone
+    return zone
+
+
+def _bounds(period: Period, zone: str) -> tuple[datetime, datetime]:
+    """The period's local days as aware datetimes: [start, end + 1 day)."""
+    tz = ZoneInfo(zone)
+    start = datetime.combine(period.start, time(), tzinfo=tz)
+    return start, datetime.combine(period.end + timedelta(days=1), time(), tzinfo=tz)
+
+
+def _local(column: pd.Series, zone: str) -> pd.Series:
+    """Aware UTC times -> naive local times (None stays missing)."""
+    if column.empty:
+        return column
+    stamps = pd.to_datetime(column, utc=True)
+    return stamps.dt.tz_convert(zone).dt.tz_localize(None)
+
+
+def _files(scope: Scope, offices: list[str]) -> sa.Select:
+    f = t.SourceFile
+    return (
+        sa.select(
+            f.id,
+            f.received_at,
+            t.Office.name.label("office"),
+            f.kind,
+            f.format,
+            f.original_name.label("file"),
+            f.status,
+            f.rows_read,
+            f.rows_loaded,
+            f.rows_quarantined,
+            f.message,
+        )
+        .join(t.Office, t.Office.id == f.office_id)
+        .where(in_scope(f.office_id, scope, offices))
+    )
+
+
+def imports(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    zone: str | None = None,
+) -> pd.DataFrame:
+    """Per office and source kind: the last successful import (ever) and the
+    files loaded and rejected in the period, with the latest rejection."""
+    zone = _zone(zone)
+    files = frame(session.execute(_files(scope, offices)))
+    columns = [
+        "office",
+        "kind",
+        "last_import",
+        "files_loaded",
+        "files_rejected",
+        "last_rejection",
+    ]
+    if files.empty:
+        return pd.DataFrame(columns=columns)
+    start, end = _bounds(period, zone)
+    out = []
+    for (office, kind), mine in files.groupby(["office", "kind"]):
+        loaded = mine[mine["status"] == "loaded"]
+        in_period = mine[(mine["received_at"] >= start) & (mine["received_at"] < end)]
+        rejected = in_period[in_period["status"] == "rejected"]
+        latest = rejected.sort_values("received_at").tail(1)
+        out.append(
+            {
+                "office": office,
+                "kind": kind,
+                "last_import": loaded["received_at"].max() if len(loaded) else None,
+                "files_loaded": int((in_period["status"] == "loaded").sum()),
+                "files_rejected": len(rejected),
+                "last_rejection": (
+                    f"{latest['file'].iloc[0]}: {latest['message'].iloc[0]}"
+                    if len(latest)
+                    else ""
+                ),
+            }
+        )
+    result = pd.DataFrame(out, columns=columns)
+    result["last_import"] = _local(result["last_import"], zone)
+    return result
+
+
+def rejected_files(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    zone: str | None = None,
+) -> pd.DataFrame:
+    """Files refused whole in the period, newest first, with the reason."""
+    zone = _zone(zone)
+    start, end = _bounds(period, zone)
+    f = t.SourceFile
+    query = (
+        _files(scope, offices)
+        .where(f.status == "rejected", f.received_at >= start, f.received_at < end)
+        .order_by(f.received_at.desc(), f.id.desc())
+    )
+    result = frame(session.execute(query))
+    result["received_at"] = _local(result["received_at"], zone)
+    return result[["received_at", "office", "kind", "format", "file", "message"]]
+
+
+def quarantine(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    zone: str | None = None,
+) -> pd.DataFrame:
+    """Rows set aside in files received in the period, newest file first.
+
+    Not the raw row: it may hold names or e-mail addresses.
+    """
+    zone = _zone(zone)
+    start, end = _bounds(period, zone)
+    f, q = t.SourceFile, t.QuarantinedRow
+    query = (
+        sa.select(
+            f.received_at,
+            t.Office.name.label("office"),
+            f.kind,
+            f.original_name.label("file"),
+            q.row_number.label("row"),
+            q.column,
+            q.reason,
+        )
+        .join(f, f.id == q.source_file_id)
+        .join(t.Office, t.Office.id == f.office_id)
+        .where(
+            in_scope(f.office_id, scope, offices),
+            f.received_at >= start,
+            f.received_at < end,
+        )
+        .order_by(f.received_at.desc(), f.id.desc(), q.row_number, q.id)
+    )
+    result = frame(session.execute(query))
+    result["received_at"] = _local(result["received_at"], zone)
+    return result
+
+
+def runs(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    zone: str | None = None,
+    limit: int = RUNS_SHOWN,
+) -> pd.DataFrame:
+    """The latest ingest runs started in the period (programme-wide: region only)."""
+    zone = _zone(zone)
+    start, end = _bounds(period, zone)
+    r = t.IngestRun
+    query = (
+        sa.select(
+            r.started_at,
+            r.finished_at,
+            r.trigger,
+            r.job,
+            r.status,
+            r.files_seen,
+            r.files_loaded,
+            r.files_rejected,
+            r.rows_loaded,
+            r.rows_quarantined,
+            r.message,
+        )
+        .where(
+            sa.true() if scope.role == "region" else sa.false(),
+            r.started_at >= start,
+            r.started_at < end,
+        )
+        .order_by(r.started_at.desc(), r.id.desc())
+        .limit(limit)
+    )
+    result = frame(session.execute(query))
+    seconds = [
+        (done - began).total_seconds() if done is not None else None
+        for began, done in zip(result["started_at"], result["finished_at"], strict=True)
+    ]
+    result.insert(1, "seconds", seconds)
+    result["started_at"] = _local(result["started_at"], zone)
+    return result.drop(columns="finished_at")
+
+
+# --- gaps in door data --------------------------------------------------------
+
+
+def gaps(
+    session: so.Session, scope: Scope, offices: list[str], period: Period
+) -> pd.DataFrame:
+    """Stretches of days without door-counter data, longest first.
+
+    A stretch counts only if the office was open on at least one of its days
+    (weekday with opening hours, not a public holiday): a closed Sunday or
+    midsummer without visitors is no gap. Only days from the opening day on.
+    """
+    columns = ["office", "first_day", "last_day", "days", "open_days"]
+    out = []
+    closed = holidays.Sweden(
+        years=range(period.start.year, period.end.year + 1),
+        categories=("public", "de_facto"),
+    )
+    for office_id, name, opened in _offices(session, scope, offices):
+        start = max(period.start, opened)
+        if start > period.end:
+            continue
+        weekdays = _open_weekdays(session, office_id)
+        with_data = _door_days(session, office_id, start, period.end)
+        stretches = missing_runs(start, period.end, with_data, weekdays, closed)
+        for first, last, open_days in stretches:
+            out.append(
+                {
+                    "office": name,
+                    "first_day": first,
+                    "last_day": last,
+                    "days": (last - first).days + 1,
+                    "open_days": open_days,
+                }
+            )
+    result = pd.DataFrame(out, columns=columns)
+    return result.sort_values(
+        ["open_days", "first_day", "office"], ascending=[False, True, True]
+    ).reset_index(drop=True)
+
+
+def _offices(session: so.Session, scope: Scope, offices: list[str]) -> list:
+    return list(
+        session.execute(
+            sa.select(t.Office.id, t.Office.name, t.Office.opened_on)
+            .where(in_scope(t.Office.id, scope, offices), t.Office.active.is_(True))
+            .order_by(t.Office.name)
+        )
+    )
+
+
+def _open_weekdays(session: so.Session, office_id: str) -> set[int]:
+    days = set(
+        session.scalars(
+            sa.select(t.OfficeHours.weekday).where(t.OfficeHours.office_id == office_id)
+        )
+    )
+    return days or set(range(7))  # no opening hours known: every day counts
+
+
+def _door_days(session: so.Session, office_id: str, start: date, end: date) -> set:
+    return set(
+        session.scalars(
+            sa.select(t.DoorDaily.day).where(
+                t.DoorDaily.office_id == office_id,
+                t.DoorDaily.day >= start,
+                t.DoorDaily.day <= end,
+            )
+        )
+    )
+
+
+def missing_runs(
+    start: date,
+    end: date,
+    with_data: set[date],
+    weekdays: set[int],
+    closed: Container[date] = (),
+) -> list[tuple[date, date, int]]:
+    """(first, last, open days) for each stretch of days without data that
+    holds at least one open day (an open weekday not in ``closed``)."""
+    found: list[tuple[date, date, int]] = []
+    first, open_days, day = None, 0, start
+    while day <= end + timedelta(days=1):
+        if day in with_data or day > end:
+            if first is not None and open_days:
+                found.append((first, day - timedelta(days=1), open_days))
+            first, open_days = None, 0
+        else:
+            first = first or day
+            open_days += day.weekday() in weekdays and day not in closed
+        day += timedelta(days=1)
+    return found

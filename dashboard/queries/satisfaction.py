@@ -1,0 +1,437 @@
+"""Member surveys: recommend score (NPS), soft values, facilities, response rates
+and free text — with small groups suppressed before anything leaves the server.
+
+The unit of publication is a *cell*: one office in one survey round. A round is
+a calendar quarter (local time) and a period shows every round whose quarter
+overlaps it, whole: a shorter or shifted period cannot cut a round into parts
+that could be subtracted from each other.
+
+Which cells are shown is decided once per round over *all* the scope's offices
+(:func:`cell_status`), never over the offices a user picked in the filter: a
+free choice of offices would otherwise let totals be differenced. Region users
+see a programme total per round, protected by complementary suppression. Every
+other figure is built from shown cells only, so whatever offices and periods
+are compared, the differences are sums of cells that could be shown anyway.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from dashboard import suppression
+from dashboard.access import Scope
+from dashboard.filters import Period, quarter
+from dashboard.queries import frame, in_scope
+from models import tables as t
+
+PROGRAMME = "__programme__"  # the office id of the programme total row
+PROGRAMME_NAME = "Hela programmet"
+SOFT_VALUES = ("networking", "belonging", "atmosphere", "inspiration")
+FACILITIES = ("wifi", "coffee", "parking", "accessibility", "opening_hours")
+
+
+# --- settings ---------------------------------------------------------------
+
+
+def settings(min_size: int | None, zone: str | None) -> tuple[int, str]:
+    """The privacy threshold and time zone: given (tests) or from the config."""
+    if min_size is None or zone is None:
+        from dashboard.database import programme_config
+
+        config = programme_config()
+        min_size = min_size or suppression.min_group_size(config)
+        zone = zone or config.timezone
+    return min_size, zone
+
+
+# --- reading responses ------------------------------------------------------
+
+
+def rounds_in(period: Period) -> tuple[date, date]:
+    """The first and last day of the quarters the period touches."""
+    return quarter(period.start).start, quarter(period.end).end
+
+
+def responses(
+    session: so.Session, scope: Scope, period: Period, zone: str
+) -> pd.DataFrame:
+    """Every response of the scope's offices in the rounds the period touches."""
+    first, last = rounds_in(period)
+    r = t.SurveyResponse
+    rows = frame(
+        session.execute(
+            sa.select(
+                r.id.label("response"),
+                r.office_id,
+                t.Office.name.label("office"),
+                r.submitted_at,
+                r.recommend_score,
+            )
+            .join(t.Office, t.Office.id == r.office_id)
+            .where(
+                in_scope(r.office_id, scope, sorted(scope.office_ids)),
+                # a day's margin each side for the time zone; trimmed below
+                r.submitted_at >= _utc(first - timedelta(days=1)),
+                r.submitted_at < _utc(last + timedelta(days=2)),
+            )
+        )
+    )
+    if rows.empty:
+        return rows.assign(day=[], round=[])
+    local = pd.to_datetime(rows["submitted_at"], utc=True).dt.tz_convert(zone)
+    rows["day"] = local.dt.date
+    rows["round"] = local.dt.year.astype(str) + "Q" + local.dt.quarter.astype(str)
+    return rows[(rows["day"] >= first) & (rows["day"] <= last)].reset_index(drop=True)
+
+
+def _utc(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def cell_status(rows: pd.DataFrame, scope: Scope, min_size: int) -> pd.DataFrame:
+    """Respondents and suppression status per office and round, plus the
+    programme total per round for a programme-wide scope."""
+    cells = (
+        rows.groupby(["round", "office_id", "office"])
+        .size()
+        .rename("respondents")
+        .reset_index()
+    )
+    counts = {(c.round, c.office_id): int(c.respondents) for c in cells.itertuples()}
+    groups = []
+    totals = []
+    if scope.all_offices and len(scope.office_ids) > 1:
+        for round_, members in cells.groupby("round"):
+            total = (round_, PROGRAMME)
+            counts[total] = int(members["respondents"].sum())
+            keys = tuple((round_, office) for office in members["office_id"])
+            groups.append(suppression.Group(total, keys))
+            totals.append((round_, PROGRAMME, PROGRAMME_NAME, counts[total]))
+    status = suppression.suppress(counts, groups, min_size)
+    if totals:
+        total_rows = pd.DataFrame(totals, columns=cells.columns)
+        cells = pd.concat([cells, total_rows], ignore_index=True)
+    cells["status"] = [status[(c.round, c.office_id)] for c in cells.itertuples()]
+    return cells.sort_values(["round", "office"]).reset_index(drop=True)
+
+
+def _cells(
+    session: so.Session, scope: Scope, period: Period, min_size: int, zone: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows = responses(session, scope, period, zone)
+    if rows.empty:
+        return rows, pd.DataFrame(
+            columns=["round", "office_id", "office", "respondents", "status"]
+        )
+    return rows, cell_status(rows, scope, min_size)
+
+
+def _wanted(cells: pd.DataFrame, offices: list[str]) -> pd.DataFrame:
+    """The cells of the offices asked for, and the programme total."""
+    return cells[cells["office_id"].isin([*offices, PROGRAMME])]
+
+
+def _shown_rows(rows: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """The responses that lie in shown office cells."""
+    return _rows_in(rows, cells[cells["status"] == suppression.SHOWN])
+
+
+def _rows_in(rows: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """The responses that lie in any of ``cells`` (round and office)."""
+    key = ["round", "office_id"]
+    wanted = pd.MultiIndex.from_frame(cells[key])
+    return rows[pd.MultiIndex.from_frame(rows[key]).isin(wanted)]
+
+
+def _count_or_label(count: int, state: str, min_size: int) -> int | str:
+    return count if state == suppression.SHOWN else suppression.label(state, min_size)
+
+
+# --- NPS --------------------------------------------------------------------
+
+
+def nps(scores: pd.Series) -> float | None:
+    """% promoters (9–10) minus % detractors (0–6), −100…+100; None if no scores."""
+    scores = scores.dropna()
+    if scores.empty:
+        return None
+    promoters = (scores >= 9).sum()
+    detractors = (scores <= 6).sum()
+    return float(100 * (promoters - detractors) / len(scores))
+
+
+def _nps_or_hidden(scores: pd.Series, min_size: int) -> float | None:
+    """Fewer scores than the threshold (some skipped the question): no value."""
+    return nps(scores) if scores.notna().sum() >= min_size else None
+
+
+def nps_trend(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    min_size: int | None = None,
+    zone: str | None = None,
+) -> pd.DataFrame:
+    """NPS per office and round; hidden cells carry "< 5" and no value."""
+    min_size, zone = settings(min_size, zone)
+    rows, cells = _cells(session, scope, period, min_size, zone)
+    out = []
+    for cell in _wanted(cells, offices).itertuples():
+        value = None
+        if cell.status == suppression.SHOWN:
+            mine = rows[rows["round"] == cell.round]
+            if cell.office_id != PROGRAMME:
+                mine = mine[mine["office_id"] == cell.office_id]
+            value = _nps_or_hidden(mine["recommend_score"], min_size)
+        out.append(
+            {
+                "round": cell.round,
+                "office": cell.office,
+                "respondents": _count_or_label(cell.respondents, cell.status, min_size),
+                "nps": value,
+            }
+        )
+    return pd.DataFrame(out, columns=["round", "office", "respondents", "nps"])
+
+
+def nps_by_office(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    min_size: int | None = None,
+    zone: str | None = None,
+) -> pd.DataFrame:
+    """NPS per office over the period's shown rounds (programme: shown totals)."""
+    min_size, zone = settings(min_size, zone)
+    rows, cells = _cells(session, scope, period, min_size, zone)
+    out = []
+    wanted = _wanted(cells, offices)
+    for (office_id, office), mine in wanted.groupby(["office_id", "office"]):
+        shown = mine[mine["status"] == suppression.SHOWN]
+        if shown.empty:
+            state = suppression.SMALL
+            if (mine["status"] == suppression.HIDDEN).any():
+                state = suppression.HIDDEN
+            label = suppression.label(state, min_size)
+            out.append({"office": office, "respondents": label, "nps": None})
+            continue
+        picked = rows[rows["round"].isin(shown["round"])]
+        if office_id != PROGRAMME:
+            picked = picked[picked["office_id"] == office_id]
+        out.append(
+            {
+                "office": office,
+                "respondents": int(shown["respondents"].sum()),
+                "nps": _nps_or_hidden(picked["recommend_score"], min_size),
+            }
+        )
+    result = pd.DataFrame(out, columns=["office", "respondents", "nps"])
+    # the programme last, below the offices
+    return result.sort_values(
+        "office", key=lambda names: names.eq(PROGRAMME_NAME)
+    ).reset_index(drop=True)
+
+
+# --- answers per measure: the diverging bars --------------------------------
+
+
+def _answers(session: so.Session, ids: list[int], measures: tuple) -> pd.DataFrame:
+    if not ids:
+        return pd.DataFrame(columns=["response", "measure", "value"])
+    a = t.SurveyAnswer
+    return frame(
+        session.execute(
+            sa.select(a.response_id.label("response"), a.measure, a.value).where(
+                a.response_id.in_(ids),
+                a.measure.in_(measures),
+                a.value.is_not(None),
+            )
+        )
+    )
+
+
+def answer_shares(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    measures: tuple[str, ...],
+    min_size: int | None = None,
+    zone: str | None = None,
+) -> pd.DataFrame:
+    """Per measure: % answering 1–2, 3 and 4–5, from shown cells only.
+
+    A measure with fewer answers than the threshold (people may skip a
+    question) shows "< 5" and no shares.
+    """
+    min_size, zone = settings(min_size, zone)
+    rows, cells = _cells(session, scope, period, min_size, zone)
+    picked = _shown_rows(rows, cells)
+    picked = picked[picked["office_id"].isin(offices)]
+    answers = _answers(session, [int(i) for i in picked["response"]], measures)
+    columns = ["measure", "answers", "negative", "neutral", "positive"]
+    if rows[rows["office_id"].isin(offices)].empty:
+        return pd.DataFrame(columns=columns)
+    out = []
+    for measure in measures:
+        values = answers.loc[answers["measure"] == measure, "value"].round()
+        if len(values) < min_size:
+            label = f"< {min_size}"
+            out.append(
+                dict.fromkeys(columns[2:]) | {"measure": measure, "answers": label}
+            )
+            continue
+        out.append(
+            {
+                "measure": measure,
+                "answers": len(values),
+                "negative": 100 * float((values <= 2).mean()),
+                "neutral": 100 * float((values == 3).mean()),
+                "positive": 100 * float((values >= 4).mean()),
+            }
+        )
+    return pd.DataFrame(out, columns=columns)
+
+
+def soft_values(
+    session: so.Session, scope: Scope, offices: list[str], period: Period
+) -> pd.DataFrame:
+    """Networking, belonging, atmosphere, inspiration."""
+    return answer_shares(session, scope, offices, period, SOFT_VALUES)
+
+
+def facilities(
+    session: so.Session, scope: Scope, offices: list[str], period: Period
+) -> pd.DataFrame:
+    """Wifi, coffee, parking, accessibility, opening hours."""
+    return answer_shares(session, scope, offices, period, FACILITIES)
+
+
+# --- response counts and rates ----------------------------------------------
+
+
+def active_members(session: so.Session, office_id: str, day: date) -> int:
+    """Members of an office on a day (distinct pseudonyms)."""
+    m = t.Membership
+    return (
+        session.scalar(
+            sa.select(sa.func.count(sa.distinct(m.member_pseudonym))).where(
+                m.office_id == office_id,
+                m.start_date <= day,
+                sa.or_(m.end_date.is_(None), m.end_date >= day),
+            )
+        )
+        or 0
+    )
+
+
+def response_rates(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    min_size: int | None = None,
+    zone: str | None = None,
+) -> pd.DataFrame:
+    """Respondents and response rate per office and round (and the programme).
+
+    The rate is respondents ÷ members active on the round's first answer day
+    (the survey date); a hidden cell hides its rate too, since the member count
+    is known from the members page.
+    """
+    min_size, zone = settings(min_size, zone)
+    rows, cells = _cells(session, scope, period, min_size, zone)
+    columns = ["round", "office", "respondents", "members", "response_rate"]
+    out = []
+    members_of_round: dict[str, int] = {}
+    # every office's members count towards the programme's rate
+    for cell in cells[cells["office_id"] != PROGRAMME].itertuples():
+        mine = rows[
+            (rows["round"] == cell.round) & (rows["office_id"] == cell.office_id)
+        ]
+        members = active_members(session, cell.office_id, min(mine["day"]))
+        members_of_round[cell.round] = members_of_round.get(cell.round, 0) + members
+        if cell.office_id in offices:
+            out.append(_rate_row(cell, members, min_size))
+    for cell in _wanted(cells, []).itertuples():
+        out.append(_rate_row(cell, members_of_round.get(cell.round, 0), min_size))
+    return pd.DataFrame(out, columns=columns)
+
+
+def _rate_row(cell, members: int, min_size: int) -> dict:
+    shown = cell.status == suppression.SHOWN
+    return {
+        "round": cell.round,
+        "office": cell.office,
+        "respondents": _count_or_label(cell.respondents, cell.status, min_size),
+        "members": members,
+        "response_rate": cell.respondents / members if shown and members else None,
+    }
+
+
+# --- free text --------------------------------------------------------------
+
+
+def free_text(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    min_size: int | None = None,
+    zone: str | None = None,
+) -> pd.DataFrame:
+    """Free-text answers of groups (office × round) with enough respondents.
+
+    No names, ids or times: sorted by text within a group, so the order does
+    not tell who answered first.
+    """
+    min_size, zone = settings(min_size, zone)
+    rows, cells = _cells(session, scope, period, min_size, zone)
+    columns = ["round", "office", "answer"]
+    big = cells[(cells["respondents"] >= min_size) & cells["office_id"].isin(offices)]
+    picked = _rows_in(rows, big)
+    answers = _answers_text(session, [int(i) for i in picked["response"]])
+    if answers.empty:
+        return pd.DataFrame(columns=columns)
+    merged = answers.merge(picked[["response", "round", "office"]], on="response")
+    merged = merged[merged["answer"].str.strip() != ""]
+    return (
+        merged.sort_values(["round", "office", "answer"], ascending=[False, True, True])
+        .loc[:, columns]
+        .reset_index(drop=True)
+    )
+
+
+def _answers_text(session: so.Session, ids: list[int]) -> pd.DataFrame:
+    if not ids:
+        return pd.DataFrame(columns=["response", "answer"])
+    a = t.SurveyAnswer
+    return frame(
+        session.execute(
+            sa.select(a.response_id.label("response"), a.raw.label("answer")).where(
+                a.response_id.in_(ids), a.measure == "free_text"
+            )
+        )
+    )
+
+
+# --- completeness -----------------------------------------------------------
+
+
+def last_import(
+    session: so.Session, scope: Scope, offices: list[str]
+) -> datetime | None:
+    """When a survey file was last loaded for these offices."""
+    return session.scalar(
+        sa.select(sa.func.max(t.SourceFile.received_at)).where(
+            in_scope(t.SourceFile.office_id, scope, offices),
+            t.SourceFile.kind == "survey",
+            t.SourceFile.status == "loaded",
+        )
+    )

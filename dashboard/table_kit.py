@@ -1,0 +1,71 @@
+"""Tables for table panels: translated headers, Swedish number and date formats,
+an empty state that says what to do, and a bounded number of rows.
+
+The frame a panel's query returns is also its download, so it keeps plain
+column names and raw values; :func:`render` only changes what is shown. Cells
+are plain text: nothing is ever rendered as HTML or Markdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from dashboard import formatting, suppression
+from dashboard.i18n import add, text
+from dashboard.panels import empty_state
+
+add(
+    {
+        "table_limited": (
+            "Tabellen visar de {shown} senaste raderna; Excel och CSV innehåller alla.",
+            "The table shows the latest {shown} rows; Excel and CSV hold them all.",
+        )
+    }
+)
+Format = Callable[[Any, str], str]
+
+
+def render(
+    frame: pd.DataFrame,
+    lang: str,
+    columns: Mapping[str, str],
+    empty: str,
+    formats: Mapping[str, Format] | None = None,
+    limit: int | None = None,
+) -> Any:
+    """Show ``columns`` (column -> i18n key) of ``frame``, formatted per column."""
+    if frame.empty:
+        return empty_state(text(empty, lang))
+    formats = formats or {}
+    shown = frame.head(limit) if limit else frame
+    header = html.Thead(html.Tr([html.Th(text(key, lang)) for key in columns.values()]))
+    body = html.Tbody(
+        [
+            html.Tr([html.Td(_cell(row[c], formats.get(c), lang)) for c in columns])
+            for _, row in shown.iterrows()
+        ]
+    )
+    parts: list[Any] = [
+        dbc.Table([header, body], striped=True, hover=True, size="sm", responsive=True)
+    ]
+    if limit and len(frame) > limit:
+        parts.append(html.Small(text("table_limited", lang).format(shown=limit)))
+    return html.Div(parts)
+
+
+def _cell(value: Any, format_: Format | None, lang: str) -> str:
+    if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
+        return "–"
+    return format_(value, lang) if format_ else str(value)
+
+
+def count(value: Any, lang: str) -> str:
+    """A number, or the suppression label ("< 5", "dold") that replaced it."""
+    if isinstance(value, str):
+        return suppression.localise(value, lang)
+    return formatting.number(value, lang)
