@@ -1,31 +1,286 @@
-"""Figures for members and target groups."""
+"""Figures for members and target groups: who, of what, from where, against target.
+
+Frames come from :mod:`dashboard.queries.members`; an empty frame names the
+offices whose member register is missing (``attrs["offices"]``) and where to
+put the file.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures import TARGET_GROUP_COLOURS, base_layout, empty_figure
-from dashboard.i18n import text
+from dashboard.i18n import add, text
+
+add(
+    {
+        "mem_no_register": (
+            "Inget medlemsregister ännu för {offices} — lägg en fil i "
+            "data/inbox/{folder}/members/",
+            "No member register yet for {offices} — put a file in "
+            "data/inbox/{folder}/members/",
+        ),
+        "mem_no_members": (
+            "Inga aktiva medlemskap under perioden.",
+            "No active memberships in the period.",
+        ),
+        "mem_chosen_offices": ("de valda kontoren", "the chosen offices"),
+        "mem_office_folder": ("<kontor>", "<office>"),
+        "mem_and": ("och", "and"),
+        "mem_new": ("Nya", "New"),
+        "mem_ended": ("Avslutade", "Ended"),
+        "mem_net": ("Netto", "Net"),
+        "mem_memberships": ("Medlemskap", "Memberships"),
+        "mem_members_now": ("Medlemmar", "Members"),
+        "mem_target": ("Medlemsmål", "Member target"),
+        "mem_home_kommun": ("Hemkommun", "Home municipality"),
+        "mem_median": (
+            "Programmets median ({n} kontor)",
+            "Programme median ({n} offices)",
+        ),
+        "mem_other_kommun": ("Övriga (utanför länet)", "Other (outside the county)"),
+        "group_Pendlare": ("Pendlare", "Commuters"),
+        "group_Företagare": ("Företagare", "Business owners"),
+        "group_Resande": ("Resande", "Travellers"),
+        "group_Nätverk": ("Nätverk", "Networkers"),
+        "group_Okänd": ("Okänd", "Unknown"),
+    }
+)
+
+GROUP_ORDER = ("Företagare", "Pendlare", "Resande", "Nätverk", "Okänd")
+TYPE_COLOURS = ("#1f77b4", "#17becf", "#2ca02c", "#bcbd22", "#9467bd", "#8c564b")
+MEMBERS_COLOUR = "#1f77b4"
+TARGET_COLOUR = "#d62728"
+MEDIAN_COLOUR = "#7f7f7f"
 
 
-def members_over_time(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
-    """Stacked areas: active members per day by target group."""
-    if frame.empty:
-        return empty_figure(text("no_data", lang), lang)
+def _names(names: list[str], lang: str) -> str:
+    if not names:
+        return text("mem_chosen_offices", lang)
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} {text('mem_and', lang)} {names[-1]}"
+
+
+def no_members(frame: pd.DataFrame, lang: str) -> go.Figure:
+    """The empty figure: which register is missing and where the file goes."""
+    if frame.attrs.get("registered"):
+        return empty_figure(text("mem_no_members", lang), lang)
+    ids = frame.attrs.get("office_ids", [])
+    folder = ids[0] if len(ids) == 1 else text("mem_office_folder", lang)
+    message = text("mem_no_register", lang).format(
+        offices=_names(frame.attrs.get("offices", []), lang), folder=folder
+    )
+    return empty_figure(message, lang)
+
+
+def group_label(group: str, lang: str) -> str:
+    """A target group in the reader's language (unknown names as written)."""
+    label = text(f"group_{group}", lang)
+    return group if label == f"group_{group}" else label
+
+
+def _stacked(
+    frame: pd.DataFrame, column: str, order: list, colours: dict, lang: str
+) -> go.Figure:
     figure = go.Figure()
-    for group, rows in frame.groupby("target_group", sort=False):
+    for value in order:
+        rows = frame[frame[column] == value]
+        name = group_label(value, lang) if column == "target_group" else value
         figure.add_trace(
             go.Scatter(
                 x=rows["day"],
                 y=rows["members"],
-                name=group,
+                name=name,
                 stackgroup="members",
                 mode="lines",
-                line={"width": 0.5, "color": TARGET_GROUP_COLOURS.get(group, "#888")},
-                hovertemplate="%{x|%Y-%m-%d}: %{y}<extra>" + str(group) + "</extra>",
+                line={"width": 0.5, "color": colours.get(value, "#888")},
+                hovertemplate="%{x|%Y-%m-%d}: %{y}<extra>" + name + "</extra>",
             )
         )
     return base_layout(
         figure, lang, yaxis={"title": text("term_members", lang), "rangemode": "tozero"}
     )
+
+
+def members_over_time(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Stacked areas: active members per day by target group."""
+    if frame.empty:
+        return no_members(frame, lang)
+    present = set(frame["target_group"])
+    order = [g for g in GROUP_ORDER if g in present] + sorted(
+        present - set(GROUP_ORDER)
+    )
+    return _stacked(frame, "target_group", order, TARGET_GROUP_COLOURS, lang)
+
+
+def members_by_type(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Stacked areas: active members per day by membership type (its own name)."""
+    if frame.empty:
+        return no_members(frame, lang)
+    # the largest type at the bottom, so the stack reads from the ground up
+    order = list(frame.groupby("membership")["members"].sum().sort_values().index)[::-1]
+    colours = {
+        name: TYPE_COLOURS[i % len(TYPE_COLOURS)] for i, name in enumerate(order)
+    }
+    return _stacked(frame, "membership", order, colours, lang)
+
+
+def joins_and_leaves(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Bars per month: new memberships up, ended ones down, and the net change."""
+    if frame.empty:
+        return no_members(frame, lang)
+    figure = go.Figure()
+    new, ended = text("mem_new", lang), text("mem_ended", lang)
+    figure.add_bar(
+        x=frame["month"],
+        y=frame["new"],
+        name=new,
+        marker_color="#2ca02c",
+        hovertemplate="%{x|%Y-%m}: %{y}<extra>" + new + "</extra>",
+    )
+    figure.add_bar(
+        x=frame["month"],
+        y=-frame["ended"],
+        name=ended,
+        marker_color="#d62728",
+        customdata=frame["ended"],
+        hovertemplate="%{x|%Y-%m}: %{customdata}<extra>" + ended + "</extra>",
+    )
+    figure.add_scatter(
+        x=frame["month"],
+        y=frame["new"] - frame["ended"],
+        name=text("mem_net", lang),
+        mode="lines+markers",
+        line={"color": "#333", "width": 1.5},
+    )
+    return base_layout(
+        figure,
+        lang,
+        barmode="relative",
+        xaxis={"dtick": "M1", "tickformat": "%Y-%m"},
+        yaxis={"title": text("mem_memberships", lang), "zeroline": True},
+    )
+
+
+def kommun_order(frame: pd.DataFrame) -> list[str]:
+    """Kommuner by members, largest first; "Övriga" and "Okänd" last."""
+    totals = frame.groupby("home_kommun")["members"].sum()
+    last = [k for k in ("Övriga", "Okänd") if k in totals.index]
+    rest = totals.drop(last).sort_values(ascending=False, kind="stable")
+    return list(rest.index) + last
+
+
+def home_kommun_heatmap(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Offices × home kommun: how many of the period's members live where."""
+    if frame.empty:
+        return no_members(frame, lang)
+    columns = kommun_order(frame)
+    matrix = frame.pivot_table(
+        index="office", columns="home_kommun", values="members", aggfunc="sum"
+    ).reindex(columns=columns)
+    labels = {
+        "Övriga": text("mem_other_kommun", lang),
+        "Okänd": group_label("Okänd", lang),
+    }
+    x = [labels.get(k, k) for k in columns]
+    values = matrix.to_numpy(dtype=float)
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=x,
+            y=list(matrix.index),
+            text=[["" if np.isnan(v) else f"{v:.0f}" for v in row] for row in values],
+            texttemplate="%{text}",
+            colorscale="Blues",
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+        )
+    )
+    base_layout(
+        figure,
+        lang,
+        xaxis={"title": text("mem_home_kommun", lang), "side": "bottom"},
+        yaxis={"autorange": "reversed"},
+    )
+    # one row per office: the height follows, and office names need room
+    return figure.update_layout(
+        height=max(220, 90 + 45 * len(matrix.index)),
+        margin={"l": 180, "r": 10, "t": 10, "b": 60},
+    )
+
+
+def members_vs_target(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Active members per day as a line, the ramp-up member target as steps."""
+    if frame.empty:
+        return no_members(frame, lang)
+    figure = go.Figure()
+    figure.add_scatter(
+        x=frame["day"],
+        y=frame["members"],
+        name=text("term_members", lang),
+        mode="lines",
+        line={"color": MEMBERS_COLOUR, "width": 2},
+        hovertemplate="%{x|%Y-%m-%d}: %{y}<extra></extra>",
+    )
+    figure.add_scatter(
+        x=frame["day"],
+        y=frame["target"],
+        name=text("mem_target", lang),
+        mode="lines",
+        line={"color": TARGET_COLOUR, "width": 2, "dash": "dash", "shape": "hv"},
+        hovertemplate="%{x|%Y-%m-%d}: %{y}<extra></extra>",
+    )
+    return base_layout(
+        figure, lang, yaxis={"title": text("term_members", lang), "rangemode": "tozero"}
+    )
+
+
+def members_comparison(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Horizontal bars of members now, the member target as a red tick, per
+    office (and the anonymous programme median, in grey, for users who see one
+    office)."""
+    if frame.empty:
+        return no_members(frame, lang)
+    labels = [
+        text("mem_median", lang).format(n=row.offices)
+        if row.kind == "median"
+        else row.label
+        for row in frame.itertuples()
+    ]
+    is_median = (frame["kind"] == "median").to_numpy()
+    figure = go.Figure()
+    figure.add_bar(
+        y=labels,
+        x=frame["members"],
+        orientation="h",
+        name=text("mem_members_now", lang),
+        marker_color=np.where(is_median, MEDIAN_COLOUR, MEMBERS_COLOUR).tolist(),
+        texttemplate="%{x}",
+        textposition="inside",
+        hovertemplate="%{y}: %{x}<extra></extra>",
+    )
+    figure.add_scatter(
+        y=labels,
+        x=frame["target_members"],
+        name=text("mem_target", lang),
+        mode="markers",
+        marker={
+            "symbol": "line-ns-open",
+            "size": 26,
+            "color": TARGET_COLOUR,
+            "line": {"width": 3, "color": TARGET_COLOUR},
+        },
+        hovertemplate="%{y}: %{x}<extra>" + text("mem_target", lang) + "</extra>",
+    )
+    base_layout(
+        figure,
+        lang,
+        xaxis={"title": text("term_members", lang), "rangemode": "tozero"},
+        yaxis={"autorange": "reversed", "automargin": True},
+    )
+    return figure.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 40})

@@ -1,15 +1,38 @@
-"""Members and target groups: who is a member, of what, from where."""
+"""Members and target groups: who is a member, of what, from where, against target.
+
+A member is *active* on a day when ``start_date <= day <= end_date`` (an open
+end means still a member). Offices without a member register (no import and no
+membership rows) are left out of every count and every target sum, so a
+missing register shows as a gap, never as zero members.
+
+Every frame carries ``attrs["offices"]``: the names of the offices asked for,
+so a figure can say *whose* register is missing when the frame is empty.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date, timedelta
+from statistics import median
+
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from dashboard import queries
 from dashboard.access import Scope
 from dashboard.filters import Period
-from dashboard.queries import frame, in_scope
+from dashboard.queries import MIN_OFFICES_FOR_MEDIAN, frame, in_scope
 from models import tables as t
+from models.config import KALMAR_KOMMUNER
+
+UNKNOWN = "Okänd"  # no target group / home kommun in the register
+OTHER_KOMMUN = "Övriga"  # a home kommun outside Kalmar län
+OPEN_END = date.max.toordinal()
+
+
+# --- reading ----------------------------------------------------------------
 
 
 def memberships(
@@ -21,6 +44,7 @@ def memberships(
         session.execute(
             sa.select(
                 m.office_id,
+                m.member_pseudonym,
                 m.membership_type,
                 m.monthly_fee,
                 m.start_date,
@@ -36,20 +60,349 @@ def memberships(
     )
 
 
+def office_names(session: so.Session, scope: Scope, offices: list[str]) -> dict:
+    """Office id -> its own name, for the offices asked for (in the scope)."""
+    rows = session.execute(
+        sa.select(t.Office.id, t.Office.name)
+        .where(in_scope(t.Office.id, scope, offices))
+        .order_by(t.Office.name)
+    )
+    return dict(rows.all())
+
+
+def offices_with_register(
+    session: so.Session, scope: Scope, offices: list[str]
+) -> set[str]:
+    """Offices that have a member register: an import, or membership rows."""
+    imported = sa.select(t.SourceFile.office_id).where(
+        in_scope(t.SourceFile.office_id, scope, offices),
+        t.SourceFile.kind == "members",
+        t.SourceFile.status == "loaded",
+    )
+    rows = sa.select(t.Membership.office_id).where(
+        in_scope(t.Membership.office_id, scope, offices)
+    )
+    return set(session.scalars(imported.union(rows)))
+
+
+def plan_steps(session: so.Session, where: sa.ColumnElement[bool]) -> pd.DataFrame:
+    """The ramp-up plans (``valid_from``, seats, member target) of some offices."""
+    step = t.OfficePlanStep
+    return frame(
+        session.execute(
+            sa.select(step.office_id, step.valid_from, step.seats, step.target_members)
+            .where(where)
+            .order_by(step.office_id, step.valid_from)
+        )
+    )
+
+
+def _named(result: pd.DataFrame, names: dict) -> pd.DataFrame:
+    result.attrs["offices"] = list(names.values())
+    result.attrs["office_ids"] = list(names)
+    return result
+
+
+def _empty(
+    columns: list[str],
+    names: dict,
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+) -> pd.DataFrame:
+    """No rows: say whose register is missing, or that it has none in the period."""
+    result = _named(pd.DataFrame(columns=columns), names)
+    result.attrs["registered"] = bool(offices_with_register(session, scope, offices))
+    return result
+
+
+# --- counting ---------------------------------------------------------------
+
+
+def _ordinals(values: pd.Series, missing: int) -> np.ndarray:
+    return np.array(
+        [missing if pd.isna(v) else v.toordinal() for v in values], dtype=np.int64
+    )
+
+
+def active_counts(rows: pd.DataFrame, days: list[date]) -> np.ndarray:
+    """Members active on each day: started on or before it, not ended before it."""
+    starts = np.sort(_ordinals(rows["start_date"], OPEN_END))
+    ends = np.sort(_ordinals(rows["end_date"], OPEN_END))
+    at = np.array([d.toordinal() for d in days], dtype=np.int64)
+    return np.searchsorted(starts, at, "right") - np.searchsorted(ends, at, "left")
+
+
+def _from_first_member(
+    session: so.Session, scope: Scope, period: Period, rows: pd.DataFrame
+) -> Period:
+    """The period, starting no earlier than the first opening or membership: a
+    custom period from year 1 must not build a million empty days."""
+    first = queries.first_day(session, scope)
+    if not rows.empty:
+        first = min(first, rows.start_date.min())
+    return replace(period, start=min(max(period.start, first), period.end))
+
+
+def _days(period: Period) -> list[date]:
+    return [
+        period.start + timedelta(days=i)
+        for i in range((period.end - period.start).days + 1)
+    ]
+
+
+def _months(period: Period) -> list[date]:
+    """The first day of every month the period touches."""
+    months, cursor = [], period.start.replace(day=1)
+    while cursor <= period.end:
+        months.append(cursor)
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _counts_by(rows: pd.DataFrame, column: str, days: list[date]) -> pd.DataFrame:
+    parts = [
+        pd.DataFrame(
+            {"day": days, column: value, "members": active_counts(group, days)}
+        )
+        for value, group in rows.groupby(column, sort=True)
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
 def members_by_group(
     session: so.Session, scope: Scope, offices: list[str], period: Period
 ) -> pd.DataFrame:
     """Active members per day and target group over the period."""
+    names = office_names(session, scope, offices)
     rows = memberships(session, scope, offices, period)
-    days = pd.date_range(period.start, period.end, freq="D").date
     if rows.empty:
-        return pd.DataFrame(columns=["day", "target_group", "members"])
-    rows["target_group"] = rows["target_group"].fillna("Okänd")
-    counts = []
-    for day in days:
-        active = rows[
-            (rows.start_date <= day) & (rows.end_date.isna() | (rows.end_date >= day))
-        ]
-        for group, members in active.groupby("target_group").size().items():
-            counts.append({"day": day, "target_group": group, "members": int(members)})
-    return pd.DataFrame(counts, columns=["day", "target_group", "members"])
+        return _empty(
+            ["day", "target_group", "members"], names, session, scope, offices
+        )
+    rows["target_group"] = rows["target_group"].fillna(UNKNOWN)
+    days = _days(_from_first_member(session, scope, period, rows))
+    return _named(_counts_by(rows, "target_group", days), names)
+
+
+def type_names(session: so.Session, scope: Scope, offices: list[str]) -> dict:
+    """(office, type code) -> the name the office gives that membership type."""
+    mt = t.MembershipType
+    rows = session.execute(
+        sa.select(mt.office_id, mt.code, mt.name).where(
+            in_scope(mt.office_id, scope, offices)
+        )
+    )
+    return {(office, code): name for office, code, name in rows}
+
+
+def members_by_type(
+    session: so.Session, scope: Scope, offices: list[str], period: Period
+) -> pd.DataFrame:
+    """Active members per day and membership type (the office's own type name)."""
+    names = office_names(session, scope, offices)
+    rows = memberships(session, scope, offices, period)
+    if rows.empty:
+        return _empty(["day", "membership", "members"], names, session, scope, offices)
+    labels = type_names(session, scope, offices)
+    rows["membership"] = [
+        labels.get((office, code), code)
+        for office, code in zip(rows.office_id, rows.membership_type, strict=True)
+    ]
+    days = _days(_from_first_member(session, scope, period, rows))
+    return _named(_counts_by(rows, "membership", days), names)
+
+
+def joins_and_leaves(
+    session: so.Session, scope: Scope, offices: list[str], period: Period
+) -> pd.DataFrame:
+    """Memberships started and ended per month of the period (``ended`` = last
+    day in that month)."""
+    names = office_names(session, scope, offices)
+    columns = ["month", "new", "ended"]
+    rows = memberships(session, scope, offices, period)
+    if rows.empty:
+        return _empty(columns, names, session, scope, offices)
+    months = _months(_from_first_member(session, scope, period, rows))
+
+    def per_month(days: pd.Series) -> list[int]:
+        inside = [d for d in days if not pd.isna(d) and period.start <= d <= period.end]
+        firsts = [d.replace(day=1) for d in inside]
+        return [firsts.count(month) for month in months]
+
+    result = pd.DataFrame(
+        {
+            "month": months,
+            "new": per_month(rows.start_date),
+            "ended": per_month(rows.end_date),
+        },
+        columns=columns,
+    )
+    return _named(result, names)
+
+
+def kommun_label(home: str | None) -> str:
+    """A home kommun as shown: its name in Kalmar län, else "Övriga" / "Okänd"."""
+    if home is None or pd.isna(home) or not str(home).strip():
+        return UNKNOWN
+    return home if home in KALMAR_KOMMUNER.values() else OTHER_KOMMUN
+
+
+def home_kommun_matrix(
+    session: so.Session, scope: Scope, offices: list[str], period: Period
+) -> pd.DataFrame:
+    """Members active in the period per office and home kommun (distinct members).
+
+    Only kommuner that occur are listed, so nothing hints at other offices.
+    """
+    names = office_names(session, scope, offices)
+    columns = ["office", "home_kommun", "members"]
+    rows = memberships(session, scope, offices, period)
+    if rows.empty:
+        return _empty(columns, names, session, scope, offices)
+    rows["office"] = rows.office_id.map(names)
+    rows["home_kommun"] = rows.home_kommun.map(kommun_label)
+    counts = (
+        rows.groupby(["office", "home_kommun"])["member_pseudonym"]
+        .nunique()
+        .rename("members")
+        .reset_index()
+    )
+    return _named(counts[columns], names)
+
+
+# --- against the target -----------------------------------------------------
+
+
+def _targets_on(steps: pd.DataFrame, days: list[date]) -> np.ndarray:
+    """Per day, the target of the step valid then; -1 before the first step."""
+    starts = _ordinals(steps["valid_from"], OPEN_END)
+    at = np.array([d.toordinal() for d in days], dtype=np.int64)
+    index = np.searchsorted(starts, at, "right") - 1
+    targets = steps["target_members"].to_numpy()
+    return np.where(index >= 0, targets[np.clip(index, 0, None)], -1)
+
+
+def members_vs_target(
+    session: so.Session, scope: Scope, offices: list[str], period: Period
+) -> pd.DataFrame:
+    """Active members and the summed member target per day, over the offices
+    that have a member register (the target of an office without one would
+    compare with members nobody counted)."""
+    names = office_names(session, scope, offices)
+    counted = sorted(offices_with_register(session, scope, offices))
+    if not counted:
+        result = _named(pd.DataFrame(columns=["day", "members", "target"]), names)
+        result.attrs["registered"] = False
+        return result
+    rows = memberships(session, scope, counted, period)
+    days = _days(_from_first_member(session, scope, period, rows))
+    members = active_counts(rows, days) if not rows.empty else np.zeros(len(days))
+    steps = plan_steps(session, in_scope(t.OfficePlanStep.office_id, scope, counted))
+    target = np.zeros(len(days))
+    planned = np.zeros(len(days), dtype=bool)
+    for _, office_steps in steps.groupby("office_id"):
+        valid = _targets_on(office_steps, days)
+        target += np.where(valid >= 0, valid, 0)
+        planned |= valid >= 0
+    result = pd.DataFrame(
+        {
+            "day": days,
+            "members": members.astype(int),
+            "target": np.where(planned, target, np.nan),
+        }
+    )
+    return _named(result, names)
+
+
+def _members_on(
+    session: so.Session, where: sa.ColumnElement[bool], day: date
+) -> dict[str, int]:
+    m = t.Membership
+    rows = session.execute(
+        sa.select(m.office_id, sa.func.count())
+        .where(
+            where,
+            m.start_date <= day,
+            sa.or_(m.end_date.is_(None), m.end_date >= day),
+        )
+        .group_by(m.office_id)
+    )
+    return dict(rows.all())
+
+
+def _target_on(steps: pd.DataFrame, office: str, day: date) -> float:
+    valid = steps[(steps.office_id == office) & (steps.valid_from <= day)]
+    return float(valid.target_members.iloc[-1]) if not valid.empty else np.nan
+
+
+def programme_member_median(
+    session: so.Session, scope: Scope, day: date
+) -> dict | None:
+    """Median members and member target over the programme's offices that have
+    a member register, without names or ids — the same anonymous read as
+    :func:`dashboard.queries.programme_median`. None for an empty scope and for
+    fewer than three offices (a median of two gives a neighbour away)."""
+    if not scope.office_ids:
+        return None
+    active = sa.select(t.Office.id).where(t.Office.active.is_(True))
+    with_rows = set(
+        session.scalars(
+            sa.select(t.Membership.office_id)
+            .where(t.Membership.office_id.in_(active))
+            .distinct()
+        )
+    )
+    if len(with_rows) < MIN_OFFICES_FOR_MEDIAN:
+        return None
+    counts = _members_on(session, t.Membership.office_id.in_(active), day)
+    steps = plan_steps(session, t.OfficePlanStep.office_id.in_(active))
+    targets = [_target_on(steps, office, day) for office in with_rows]
+    planned = [x for x in targets if not np.isnan(x)]
+    return {
+        "offices": len(with_rows),
+        "members": median(counts.get(office, 0) for office in with_rows),
+        "target_members": median(planned) if planned else np.nan,
+    }
+
+
+def members_comparison(
+    session: so.Session, scope: Scope, offices: list[str], period: Period
+) -> pd.DataFrame:
+    """Members and member target on the period's last day, per office.
+
+    Region users compare the offices side by side; everyone else sees their own
+    offices and, with enough offices in the programme, the anonymous median.
+    """
+    names = office_names(session, scope, offices)
+    columns = ["label", "kind", "offices", "members", "target_members"]
+    day = period.end
+    counted = offices_with_register(session, scope, offices)
+    counts = _members_on(session, in_scope(t.Membership.office_id, scope, offices), day)
+    steps = plan_steps(session, in_scope(t.OfficePlanStep.office_id, scope, offices))
+    rows = [
+        {
+            "label": name,
+            "kind": "office",
+            "offices": 1,
+            "members": counts.get(office, 0) if office in counted else np.nan,
+            "target_members": _target_on(steps, office, day),
+        }
+        for office, name in names.items()
+    ]
+    median_row = (
+        None if scope.all_offices else programme_member_median(session, scope, day)
+    )
+    if median_row is not None:
+        rows.append(
+            {
+                "label": "median",
+                "kind": "median",
+                "offices": median_row["offices"],
+                "members": median_row["members"],
+                "target_members": median_row["target_members"],
+            }
+        )
+    result = pd.DataFrame(rows, columns=columns)
+    result.attrs["day"] = day
+    return _named(result, names)

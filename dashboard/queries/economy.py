@@ -1,0 +1,482 @@
+"""Economy per office and quarter: revenue against plan, costs, subsidy and the
+self-financing ratio, and the path to the end of the start phase.
+
+Definitions (the same words are behind the "?" of each chart):
+
+- **revenue** = membership fees prorated by active days — ``monthly_fee × 12 /
+  365 × days active in the quarter`` per membership, 0 for trial types — plus
+  booking charges (``BookingDaily.revenue``);
+- **cost** = the cost plan from ``config.yaml``: no actual costs are imported yet;
+- **subsidy used** = ``max(cost − revenue, 0)``, the deficit the funders cover,
+  split over the funders in proportion to their planned amounts that quarter;
+- **self-financing ratio** = revenue ÷ cost.
+
+The quarter in progress counts until today, and its plan amounts are scaled by
+the share of its days that have passed, so actuals and plan compare like with
+like. An office with neither a member register nor booking data has no revenue
+(a gap, not zero); a quarter without a plan line has no plan (a gap, too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from dashboard import queries
+from dashboard.access import Scope
+from dashboard.filters import Period, quarter
+from dashboard.queries import frame, in_scope
+from dashboard.queries.members import offices_with_register
+from models import tables as t
+from models.config import quarter_index, quarter_label, quarter_of
+
+FREE_TYPES = frozenset({"prova"})  # trial memberships bring no fee
+DAILY_SHARE_OF_MONTHLY_FEE = 12 / 365
+FIT_QUARTERS = 4  # the projection's linear fit uses the last four full quarters
+UNPLANNED = ""  # the funder of a deficit no subsidy line covers
+
+QUARTER_COLUMNS = [
+    "office_id",
+    "office",
+    "steering_model",
+    "quarter",
+    "partial",
+    "membership_revenue",
+    "booking_revenue",
+    "revenue",
+    "revenue_plan",
+    "cost",
+    "subsidy_plan",
+    "subsidy_used",
+    "self_financing",
+    "plan_ratio",
+]
+
+
+# --- quarters ---------------------------------------------------------------
+
+
+def quarter_span(label: str) -> Period:
+    """The first and last day of a quarter written ``2025Q3``."""
+    index = quarter_index(label)
+    return quarter(date(index // 4, index % 4 * 3 + 1, 1))
+
+
+def quarters_between(first: str, last: str) -> list[str]:
+    return [
+        quarter_label(i) for i in range(quarter_index(first), quarter_index(last) + 1)
+    ]
+
+
+def quarters_in(period: Period, today: date) -> list[str]:
+    """The quarters the period touches, up to the one in progress today."""
+    last = min(period.end, today)
+    if last < period.start:
+        return []
+    return quarters_between(quarter_of(period.start), quarter_of(last))
+
+
+def _elapsed(label: str, today: date) -> tuple[int, int]:
+    """(days of the quarter passed by ``today``, days in the quarter)."""
+    span = quarter_span(label)
+    passed = (min(span.end, today) - span.start).days + 1
+    return max(0, min(passed, span.days)), span.days
+
+
+# --- reading ----------------------------------------------------------------
+
+
+def _named(result: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Keep the offices' names on the frame, for an empty figure's message."""
+    result.attrs["offices"] = names
+    return result
+
+
+def office_info(session: so.Session, scope: Scope, offices: list[str]) -> pd.DataFrame:
+    o = t.Office
+    return frame(
+        session.execute(
+            sa.select(
+                o.id.label("office_id"),
+                o.name.label("office"),
+                o.steering_model,
+                o.opened_on,
+                o.start_phase_end,
+            )
+            .where(in_scope(o.id, scope, offices), o.active.is_(True))
+            .order_by(o.name)
+        )
+    )
+
+
+def plan_lines(
+    session: so.Session, scope: Scope, offices: list[str], kind: str | None = None
+) -> pd.DataFrame:
+    """Planned amounts per office, quarter, kind and category."""
+    p = t.QuarterPlan
+    query = sa.select(p.office_id, p.quarter, p.kind, p.category, p.amount).where(
+        in_scope(p.office_id, scope, offices)
+    )
+    if kind is not None:
+        query = query.where(p.kind == kind)
+    return frame(session.execute(query.order_by(p.office_id, p.quarter)))
+
+
+def first_booking_days(
+    session: so.Session, scope: Scope, offices: list[str]
+) -> dict[str, date]:
+    """The first day with booking data per office: before it, booking charges
+    are unknown rather than zero."""
+    b = t.BookingDaily
+    rows = session.execute(
+        sa.select(b.office_id, sa.func.min(b.day))
+        .where(in_scope(b.office_id, scope, offices))
+        .group_by(b.office_id)
+    )
+    return dict(rows.all())
+
+
+def prorated_fees(rows: pd.DataFrame, start: date, end: date) -> pd.Series:
+    """Each membership's fees for its active days between two days (inclusive)."""
+    if rows.empty:
+        return pd.Series(dtype=float)
+    first = rows.start_date.map(lambda d: max(d, start))
+    last = rows.end_date.map(lambda d: end if pd.isna(d) else min(d, end))
+    days = [max(0, (b - a).days + 1) for a, b in zip(first, last, strict=True)]
+    paying = ~rows.membership_type.isin(FREE_TYPES)
+    fee = rows.monthly_fee.astype(float).where(paying, 0.0)
+    return fee * DAILY_SHARE_OF_MONTHLY_FEE * pd.Series(days, index=rows.index)
+
+
+def _memberships(
+    session: so.Session, scope: Scope, offices: list[str], start: date, end: date
+) -> pd.DataFrame:
+    m = t.Membership
+    return frame(
+        session.execute(
+            sa.select(
+                m.office_id, m.membership_type, m.monthly_fee, m.start_date, m.end_date
+            ).where(
+                in_scope(m.office_id, scope, offices),
+                m.start_date <= end,
+                sa.or_(m.end_date.is_(None), m.end_date >= start),
+            )
+        )
+    )
+
+
+def _booking_days(
+    session: so.Session, scope: Scope, offices: list[str], start: date, end: date
+) -> pd.DataFrame:
+    b = t.BookingDaily
+    return frame(
+        session.execute(
+            sa.select(b.office_id, b.day, b.revenue).where(
+                in_scope(b.office_id, scope, offices), b.day >= start, b.day <= end
+            )
+        )
+    )
+
+
+def revenue(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    quarters: list[str],
+    today: date,
+) -> pd.DataFrame:
+    """Membership fees and booking charges per office and quarter, until today.
+
+    An office without a member register has no membership revenue (NaN), and
+    a quarter before an office's first booking data no booking revenue (NaN):
+    unknown, not zero.
+    """
+    columns = ["office_id", "quarter", "membership_revenue", "booking_revenue"]
+    quarters = [q for q in quarters if quarter_span(q).start <= today]
+    if not quarters:
+        return pd.DataFrame(columns=columns)
+    first, last = quarter_span(quarters[0]).start, quarter_span(quarters[-1]).end
+    last = min(last, today)
+    members = _memberships(session, scope, offices, first, last)
+    bookings = _booking_days(session, scope, offices, first, last)
+    if not bookings.empty:
+        bookings["quarter"] = bookings.day.map(quarter_of)
+    registered = offices_with_register(session, scope, offices)
+    booking_since = first_booking_days(session, scope, offices)
+    rows = []
+    for office in sorted(set(offices) & scope.office_ids):
+        own = members[members.office_id == office] if not members.empty else members
+        for label in quarters:
+            span = quarter_span(label)
+            fees = prorated_fees(own, span.start, min(span.end, today)).sum()
+            charges = (
+                bookings.revenue[
+                    (bookings.office_id == office) & (bookings.quarter == label)
+                ].sum()
+                if not bookings.empty
+                else 0.0
+            )
+            rows.append(
+                {
+                    "office_id": office,
+                    "quarter": label,
+                    "membership_revenue": fees if office in registered else np.nan,
+                    "booking_revenue": float(charges)
+                    if booking_since.get(office, date.max) <= span.end
+                    else np.nan,
+                }
+            )
+    return pd.DataFrame(rows, columns=columns)
+
+
+# --- the quarter table --------------------------------------------------------
+
+
+def _plan_totals(plans: pd.DataFrame) -> pd.DataFrame:
+    """Per office and quarter: planned revenue, cost and subsidy (NaN if none)."""
+    names = {"revenue": "revenue_plan", "cost": "cost", "subsidy": "subsidy_plan"}
+    if plans.empty:
+        return pd.DataFrame(columns=["office_id", "quarter", *names.values()])
+    totals = plans.pivot_table(
+        index=["office_id", "quarter"], columns="kind", values="amount", aggfunc="sum"
+    )
+    totals = totals.reindex(columns=list(names)).rename(columns=names)
+    return totals.reset_index()
+
+
+def quarter_rows(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    quarters: list[str],
+    today: date,
+) -> pd.DataFrame:
+    """One row per office and quarter (from its opening), actuals against plan."""
+    info = office_info(session, scope, offices)
+    quarters = [q for q in quarters if quarter_span(q).start <= today]
+    if info.empty or not quarters:
+        return pd.DataFrame(columns=QUARTER_COLUMNS)
+    grid = pd.DataFrame(
+        [
+            {**office, "quarter": label}
+            for office in info.to_dict("records")
+            for label in quarters
+            if quarter_span(label).end >= office["opened_on"]
+        ],
+        columns=[*info.columns, "quarter"],
+    )
+    if grid.empty:
+        return pd.DataFrame(columns=QUARTER_COLUMNS)
+    ids = list(info.office_id)
+    grid = grid.merge(
+        revenue(session, scope, ids, quarters, today), on=["office_id", "quarter"]
+    )
+    plans = _plan_totals(plan_lines(session, scope, ids))
+    grid = grid.merge(plans, on=["office_id", "quarter"], how="left")
+    elapsed = grid.quarter.map(lambda q: _elapsed(q, today))
+    share = elapsed.map(lambda e: e[0] / e[1])
+    grid["partial"] = share < 1
+    for column in ("revenue_plan", "cost", "subsidy_plan"):
+        grid[column] = grid[column].astype(float) * share
+    return _derived(grid)[QUARTER_COLUMNS]
+
+
+def _derived(grid: pd.DataFrame) -> pd.DataFrame:
+    """Revenue, subsidy used and the ratios from the actual and planned columns."""
+    parts = grid[["membership_revenue", "booking_revenue"]].astype(float)
+    grid["revenue"] = parts.sum(axis=1, min_count=1)
+    cost = grid["cost"].where(grid["cost"] > 0)
+    grid["subsidy_used"] = (grid["cost"] - grid["revenue"]).clip(lower=0)
+    grid["self_financing"] = grid["revenue"] / cost
+    grid["plan_ratio"] = grid["revenue_plan"] / cost
+    return grid
+
+
+def quarter_table(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    today: date | None = None,
+) -> pd.DataFrame:
+    """The quarters the period touches: revenue, plan, cost, subsidy, ratios."""
+    today = today or date.today()
+    # no quarters before the first opening (a forged period may start in year 1)
+    first = max(period.start, queries.first_day(session, scope))
+    period = replace(period, start=min(first, period.end))
+    result = quarter_rows(session, scope, offices, quarters_in(period, today), today)
+    return _named(result, list(office_info(session, scope, offices).office))
+
+
+def costs_by_category(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    today: date | None = None,
+) -> pd.DataFrame:
+    """Planned costs per office, quarter and category (the quarter in progress
+    scaled to the days passed)."""
+    today = today or date.today()
+    columns = ["office_id", "office", "quarter", "partial", "category", "amount"]
+    quarters = set(quarters_in(period, today))
+    lines = plan_lines(session, scope, offices, "cost")
+    info = office_info(session, scope, offices)
+    if lines.empty or info.empty:
+        return _named(pd.DataFrame(columns=columns), list(info.office))
+    lines = lines[lines.quarter.isin(quarters)].merge(info, on="office_id")
+    if lines.empty:
+        return _named(pd.DataFrame(columns=columns), list(info.office))
+    elapsed = lines.quarter.map(lambda q: _elapsed(q, today))
+    share = elapsed.map(lambda e: e[0] / e[1])
+    lines["partial"] = share < 1
+    lines["amount"] = lines.amount.astype(float) * share
+    return _named(lines[columns].reset_index(drop=True), list(info.office))
+
+
+def subsidy_by_funder(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    today: date | None = None,
+) -> pd.DataFrame:
+    """Planned and used subsidy per office, quarter and funder.
+
+    The quarter's subsidy used (cost − revenue, never below 0) is split over
+    the funders in proportion to their planned amounts; a deficit in a quarter
+    with no subsidy line is shown under the funder "" (unplanned).
+    """
+    today = today or date.today()
+    columns = ["office_id", "office", "quarter", "partial", "funder", "planned", "used"]
+    table = quarter_table(session, scope, offices, period, today)
+    if table.empty:
+        return _named(pd.DataFrame(columns=columns), table.attrs["offices"])
+    lines = plan_lines(session, scope, list(table.office_id.unique()), "subsidy")
+    rows = []
+    for row in table.itertuples():
+        own = lines[(lines.office_id == row.office_id) & (lines.quarter == row.quarter)]
+        share = 1.0 if not row.partial else _share(row.quarter, today)
+        planned = dict(zip(own.category, own.amount.astype(float) * share, strict=True))
+        total = sum(planned.values())
+        if total <= 0:
+            planned = {UNPLANNED: np.nan} if row.subsidy_used > 0 else {}
+        for funder, amount in planned.items():
+            part = amount / total if total > 0 else 1.0
+            rows.append(
+                {
+                    "office_id": row.office_id,
+                    "office": row.office,
+                    "quarter": row.quarter,
+                    "partial": row.partial,
+                    "funder": funder,
+                    "planned": amount,
+                    "used": row.subsidy_used * part,
+                }
+            )
+    return _named(pd.DataFrame(rows, columns=columns), table.attrs["offices"])
+
+
+def _share(label: str, today: date) -> float:
+    passed, days = _elapsed(label, today)
+    return passed / days
+
+
+# --- the path to self-financing ----------------------------------------------
+
+
+PATH_COLUMNS = [
+    "quarter",
+    "partial",
+    "planned_subsidy",
+    "remaining_plan",
+    "remaining_actual",
+    "revenue",
+    "cost",
+    "self_financing",
+    "projection",
+]
+
+
+def self_financing_path(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    today: date | None = None,
+) -> pd.DataFrame:
+    """Per quarter of the whole plan, up to the end of the start phase: the
+    planned subsidy still remaining (by plan, and after the actual deficits so
+    far), the self-financing ratio, and its projection to the start phase's end.
+
+    Actuals run up to the period's end (or today), so an earlier period shows
+    the path as it stood then. Offices are summed: the ratio is Σ revenue ÷
+    Σ cost over the offices whose revenue is known. A quarter without actuals
+    counts its planned subsidy as used (no news is the plan).
+    """
+    today = min(today or date.today(), period.end)
+    info = office_info(session, scope, offices)
+    if info.empty:
+        return pd.DataFrame(columns=PATH_COLUMNS)
+    lines = plan_lines(session, scope, list(info.office_id), "subsidy")
+    ends = dict(zip(info.office_id, info.start_phase_end.map(quarter_of), strict=True))
+    starts = list(info.opened_on.map(quarter_of)) + list(lines.quarter)
+    quarters = quarters_between(min(starts), max(ends.values()))
+    # the start phase is the horizon: plan lines after it are not counted
+    in_phase = [
+        quarter_index(q) <= quarter_index(ends[o])
+        for o, q in zip(lines.office_id, lines.quarter, strict=True)
+    ]
+    lines = lines[pd.Series(in_phase, index=lines.index, dtype=bool)]
+    planned = lines.groupby(["office_id", "quarter"]).amount.sum().astype(float)
+    actual = quarter_rows(session, scope, list(info.office_id), quarters, today)
+    result = pd.DataFrame({"quarter": quarters})
+    result["partial"] = [_share(q, today) < 1 for q in quarters]
+    by_quarter = planned.groupby(level="quarter").sum()
+    result["planned_subsidy"] = result.quarter.map(by_quarter).fillna(0.0)
+    total = result.planned_subsidy.sum()
+    result["remaining_plan"] = total - result.planned_subsidy.cumsum()
+    result["remaining_actual"] = _remaining_actual(result, actual, planned, total)
+    known = actual.dropna(subset=["revenue", "cost"])
+    sums = known.groupby("quarter")[["revenue", "cost"]].sum()
+    result["revenue"] = result.quarter.map(sums.revenue)
+    result["cost"] = result.quarter.map(sums.cost)
+    result["self_financing"] = result.revenue / result.cost.where(result.cost > 0)
+    result["projection"] = projection(result)
+    result = _named(result[PATH_COLUMNS], list(info.office))
+    result.attrs["start_phase_end"] = max(info.start_phase_end)
+    return result
+
+
+def _remaining_actual(
+    result: pd.DataFrame, actual: pd.DataFrame, planned: pd.Series, total: float
+) -> pd.Series:
+    """Planned subsidy left after each full quarter's actual deficits; an
+    office-quarter with no known deficit counts its planned subsidy."""
+    spent = actual[["office_id", "quarter", "subsidy_used"]].merge(
+        planned.rename("planned").reset_index(),
+        on=["office_id", "quarter"],
+        how="outer",
+    )
+    spent["spent"] = spent.subsidy_used.fillna(spent.planned).fillna(0.0)
+    per_quarter = result.quarter.map(spent.groupby("quarter").spent.sum()).fillna(0.0)
+    remaining = total - per_quarter.cumsum()
+    return remaining.where(~result.partial.cummax())
+
+
+def projection(result: pd.DataFrame) -> pd.Series:
+    """A straight line through the last four full quarters' ratios, from the
+    first of them to the last quarter of the start phase (never below 0)."""
+    full = result[~result.partial & result.self_financing.notna()].tail(FIT_QUARTERS)
+    line = pd.Series(np.nan, index=result.index)
+    if len(full) < 2:
+        return line
+    slope, intercept = np.polyfit(full.index.to_numpy(), full.self_financing, 1)
+    ahead = result.index[result.index >= full.index[0]]
+    line[ahead] = np.clip(slope * ahead.to_numpy() + intercept, 0, None)
+    return line

@@ -1,0 +1,108 @@
+"""Completeness lines under the member and economy panels: when each source was
+last imported, and which offices have none yet.
+
+``Medlemsregister: senaste import 3 nov. 2026 · saknas för Bodakontoret``
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from dashboard import formatting, queries
+from dashboard.access import Scope
+from dashboard.filters import Period
+from dashboard.i18n import add, text
+from models import tables as t
+
+add(
+    {
+        "note_members": ("Medlemsregister", "Member register"),
+        "note_bookings": ("Bokningar", "Bookings"),
+        "note_last_import": ("senaste import {day}", "last imported {day}"),
+        "note_never": ("ingen import ännu", "not imported yet"),
+        "note_missing_for": ("saknas för {names}", "missing for {names}"),
+        "note_days": (
+            "{days} av {total} dagar med bokningar",
+            "{days} of {total} days with bookings",
+        ),
+        "note_plan": (
+            "Kostnader och bidrag: plan ur config.yaml",
+            "Costs and subsidies: plan from config.yaml",
+        ),
+    }
+)
+
+
+def _zone() -> str:
+    try:
+        from dashboard.database import programme_config
+
+        return programme_config().timezone
+    except RuntimeError:  # outside a request (tests)
+        return "Europe/Stockholm"
+
+
+def _local_day(moment: datetime, lang: str) -> str:
+    return formatting.day(moment.astimezone(ZoneInfo(_zone())).date(), lang)
+
+
+def source_note(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    kind: str,
+    lang: str,
+) -> str:
+    """``<Source>: senaste import <day> · saknas för <offices without one>``."""
+    names = dict(
+        session.execute(
+            sa.select(t.Office.id, t.Office.name)
+            .where(queries.in_scope(t.Office.id, scope, offices))
+            .order_by(t.Office.name)
+        ).all()
+    )
+    found = {
+        office: queries.completeness(
+            session, scope, [office], kind, period.start, period.end
+        )
+        for office in names
+    }
+    imports = [f["last_import"] for f in found.values() if f["last_import"]]
+    parts = [
+        text("note_last_import", lang).format(day=_local_day(max(imports), lang))
+        if imports
+        else text("note_never", lang)
+    ]
+    missing = [names[o] for o, f in found.items() if f["last_import"] is None]
+    if imports and missing:
+        parts.append(text("note_missing_for", lang).format(names=", ".join(missing)))
+    if kind == "bookings" and imports:
+        days = queries.completeness(
+            session, scope, list(names), kind, period.start, period.end
+        )["days_with_data"]
+        parts.append(text("note_days", lang).format(days=days, total=period.days))
+    return f"{text(f'note_{kind}', lang)}: " + " · ".join(parts)
+
+
+def members_note(
+    session: so.Session, scope: Scope, offices: list[str], period: Period, lang: str
+) -> str:
+    return source_note(session, scope, offices, period, "members", lang)
+
+
+def economy_note(
+    session: so.Session, scope: Scope, offices: list[str], period: Period, lang: str
+) -> str:
+    """Both revenue sources, and a reminder that costs and subsidies are plan."""
+    return "; ".join(
+        [
+            source_note(session, scope, offices, period, "members", lang),
+            source_note(session, scope, offices, period, "bookings", lang),
+            text("note_plan", lang),
+        ]
+    )

@@ -1,0 +1,135 @@
+"""Member figures on small frames: empty, one office, gaps, languages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from dashboard.figures import members as figures
+
+DAYS = [date(2025, 3, 1), date(2025, 3, 2)]
+
+
+def message(figure) -> str:
+    return figure.layout.annotations[0].text
+
+
+def empty(columns: list[str], **attrs) -> pd.DataFrame:
+    frame = pd.DataFrame(columns=columns)
+    frame.attrs.update(attrs)
+    return frame
+
+
+def test_an_empty_frame_says_whose_register_is_missing_and_where_it_goes():
+    frame = empty(
+        ["day", "target_group", "members"],
+        offices=["Kontoret Figeholm"],
+        office_ids=["figeholm"],
+        registered=False,
+    )
+    text = message(figures.members_over_time(frame))
+    assert text == (
+        "Inget medlemsregister ännu för Kontoret Figeholm — lägg en fil i "
+        "data/inbox/figeholm/members/"
+    )
+    english = message(figures.members_over_time(frame, "en"))
+    assert english.startswith("No member register yet for Kontoret Figeholm")
+
+
+def test_several_or_no_offices_get_a_general_folder():
+    frame = empty(
+        ["day"], offices=["Bodakontoret", "Kontoret Figeholm"], office_ids=["b", "f"]
+    )
+    text = message(figures.members_vs_target(frame))
+    assert "för Bodakontoret och Kontoret Figeholm" in text
+    assert "data/inbox/<kontor>/members/" in text
+    assert "de valda kontoren" in message(figures.members_by_type(empty(["day"])))
+
+
+def test_a_register_without_members_in_the_period_says_so():
+    frame = empty(["month", "new", "ended"], offices=["Bodakontoret"], registered=True)
+    assert message(figures.joins_and_leaves(frame)) == (
+        "Inga aktiva medlemskap under perioden."
+    )
+
+
+def test_target_groups_stack_in_a_fixed_order_with_translated_names():
+    frame = pd.DataFrame(
+        {
+            "day": DAYS * 3,
+            "target_group": ["Okänd"] * 2 + ["Pendlare"] * 2 + ["Företagare"] * 2,
+            "members": [1, 1, 2, 3, 5, 5],
+        }
+    )
+    swedish = figures.members_over_time(frame)
+    assert [t.name for t in swedish.data] == ["Företagare", "Pendlare", "Okänd"]
+    english = figures.members_over_time(frame, "en")
+    assert [t.name for t in english.data] == ["Business owners", "Commuters", "Unknown"]
+    assert english.layout.yaxis.title.text == "Members"
+
+
+def test_membership_types_use_their_names_largest_at_the_bottom():
+    frame = pd.DataFrame(
+        {
+            "day": DAYS * 2,
+            "membership": ["Lounge"] * 2 + ["Fast plats"] * 2,
+            "members": [1, 1, 4, 4],
+        }
+    )
+    figure = figures.members_by_type(frame)
+    assert [t.name for t in figure.data] == ["Fast plats", "Lounge"]
+
+
+def test_ended_memberships_point_down():
+    frame = pd.DataFrame(
+        {"month": [date(2025, 1, 1), date(2025, 2, 1)], "new": [3, 0], "ended": [1, 2]}
+    )
+    figure = figures.joins_and_leaves(frame)
+    new, ended, net = figure.data
+    assert list(new.y) == [3, 0] and list(ended.y) == [-1, -2]
+    assert list(net.y) == [2, -2]
+    assert figure.layout.barmode == "relative"
+
+
+def test_the_home_kommun_matrix_puts_others_last_and_leaves_empty_cells_blank():
+    frame = pd.DataFrame(
+        {
+            "office": ["Kontoret Figeholm", "Kontoret Figeholm", "Bodakontoret"],
+            "home_kommun": ["Övriga", "Oskarshamn", "Emmaboda"],
+            "members": [1, 7, 3],
+        }
+    )
+    heatmap = figures.home_kommun_heatmap(frame).data[0]
+    assert list(heatmap.x) == ["Oskarshamn", "Emmaboda", "Övriga (utanför länet)"]
+    assert list(heatmap.y) == ["Bodakontoret", "Kontoret Figeholm"]
+    assert list(heatmap.text[0]) == ["", "3", ""]  # Boda: nobody from Oskarshamn
+    english = figures.home_kommun_heatmap(frame, "en").data[0]
+    assert english.x[-1] == "Other (outside the county)"
+
+
+def test_a_missing_target_is_a_gap_in_the_step_line():
+    frame = pd.DataFrame({"day": DAYS, "members": [3, 4], "target": [np.nan, 6.0]})
+    members, target = figures.members_vs_target(frame).data
+    assert np.isnan(target.y[0]) and target.y[1] == 6
+    assert target.line.shape == "hv"
+    assert list(members.y) == [3, 4]
+
+
+def test_one_office_against_the_anonymous_median():
+    frame = pd.DataFrame(
+        {
+            "label": ["Bodakontoret", "median"],
+            "kind": ["office", "median"],
+            "offices": [1, 3],
+            "members": [4, 9],
+            "target_members": [6, 12],
+        }
+    )
+    bars, targets = figures.members_comparison(frame).data
+    assert list(bars.y) == ["Bodakontoret", "Programmets median (3 kontor)"]
+    assert bars.marker.color[1] == figures.MEDIAN_COLOUR
+    assert list(targets.x) == [6, 12]
+    english = figures.members_comparison(frame, "en").data[0]
+    assert english.y[1] == "Programme median (3 offices)"
