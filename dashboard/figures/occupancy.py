@@ -1,0 +1,502 @@
+"""Figures for occupancy: utilisation, occupancy per day, weekday × hour, weekly
+trend and bookings against door counts.
+
+The frames come from :mod:`dashboard.queries.occupancy`. A day without door data
+is a gap (NaN: a break in the line, a shaded band, a hatched bar), never zero;
+closed days are left out of the day charts. ``frame.attrs`` carries the period's
+first day and whether the offices ever had door data (for the empty state).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import formatting
+from dashboard.figures import base_layout, empty_figure
+from dashboard.i18n import add, text
+
+add(
+    {
+        "occ_no_door_data": (
+            "Inga dörrräkningar ännu för {names} — konfigurera en källa eller lägg en "
+            "fil i data/inbox/{folder}/door/",
+            "No door counts yet for {names} — configure a source or put a file in "
+            "data/inbox/{folder}/door/",
+        ),
+        "occ_no_open_days": (
+            "Inga öppetdagar med dörrdata under perioden.",
+            "No open days with door data in this period.",
+        ),
+        "occ_utilisation": ("Beläggning", "Utilisation"),
+        "occ_average": ("snitt", "average"),
+        "occ_target": ("Mål", "Target"),
+        "occ_gap": ("Dörrdata saknas", "No door data"),
+        "occ_avg_occupancy": ("Närvaro, snitt under öppettid", "Average occupancy"),
+        "occ_peak": ("Toppnärvaro", "Peak occupancy"),
+        "occ_seats": ("Platser", "Seats"),
+        "occ_people": ("Personer", "People"),
+        "occ_day": ("Dag", "Day"),
+        "occ_hour": ("Timme", "Hour"),
+        "occ_week": ("Vecka", "Week"),
+        "occ_week_label": ("v. {week}", "wk {week}"),
+        "occ_visits": ("Besök (inpassager)", "Visits (entries)"),
+        "occ_desk_hours": ("Bokade skrivbordstimmar", "Booked desk-hours"),
+        "occ_incomplete_week": (
+            "{with_data} av {open} öppetdagar med dörrdata",
+            "{with_data} of {open} open days with door data",
+        ),
+        "occ_booked_present": ("Bokat och närvarande", "Booked and present"),
+        "occ_booked_no_door": (
+            "Bokat, dörrdata saknas",
+            "Booked, no door data",
+        ),
+        "occ_offices_with_data": (
+            "{with_data} av {open} kontor med dörrdata",
+            "{with_data} of {open} offices with door data",
+        ),
+        "occ_days_in_average": ("{days} dagar i snittet", "{days} days averaged"),
+        "occ_weekdays": ("må ti on to fr lö sö", "Mon Tue Wed Thu Fri Sat Sun"),
+    }
+)
+
+OCCUPANCY_COLOUR = "#1f77b4"
+PEAK_COLOUR = "#ff7f0e"
+TARGET_COLOUR = "#2ca02c"
+PREVIOUS_COLOUR = "#7f7f7f"
+SEATS_COLOUR = "#555555"
+GAP_COLOUR = "rgba(127, 127, 127, 0.15)"
+RECONCILIATION_COLOURS = {
+    "booked_present": "#2ca02c",
+    "no_show": "#d62728",
+    "unbooked": "#1f77b4",
+    "booked_without_door_data": "#bbbbbb",
+}
+RECONCILIATION_LABELS = {
+    "booked_present": "occ_booked_present",
+    "no_show": "term_no_show",
+    "unbooked": "term_unbooked",
+    "booked_without_door_data": "occ_booked_no_door",
+}
+DAY_HOVER = "%{x|%Y-%m-%d}"
+DAY_AXIS = {"tickformat": "%-d/%-m", "title": None}
+
+
+def weekday_names(lang: str = "sv") -> list[str]:
+    """Monday first: må ti on to fr lö sö (Swedish), Mon … Sun (English)."""
+    return text("occ_weekdays", lang).split()
+
+
+def percent_suffix(lang: str) -> str:
+    return "\u00a0%" if lang == "sv" else "%"
+
+
+def no_data_figure(frame: pd.DataFrame, lang: str) -> go.Figure:
+    """The empty state: tells where door files go when there never were any."""
+    if frame.attrs.get("door_data", True):
+        return empty_figure(text("no_data", lang), lang)
+    ids = frame.attrs.get("office_ids") or []
+    names = ", ".join(frame.attrs.get("office_names") or []) or "–"
+    folder = ids[0] if len(ids) == 1 else "<kontor>" if lang == "sv" else "<office>"
+    message = text("occ_no_door_data", lang).format(names=names, folder=folder)
+    return empty_figure(message, lang)
+
+
+def _no_figure(frame: pd.DataFrame, lang: str) -> go.Figure | None:
+    """The empty state if there is nothing to draw, else None."""
+    if frame.empty or not frame.attrs.get("door_data", True):
+        return no_data_figure(frame, lang)
+    if "status" in frame and not (frame["status"] == "ok").any():
+        return empty_figure(text("occ_no_open_days", lang), lang)
+    return None
+
+
+def _shade_gaps(figure: go.Figure, frame: pd.DataFrame, lang: str) -> None:
+    """A grey band over each run of open days without door data."""
+    gap_days = sorted(frame.loc[frame["status"] == "gap", "day"])
+    if not gap_days:
+        return
+    for first, last in _runs(gap_days):
+        figure.add_vrect(
+            x0=pd.Timestamp(first) - pd.Timedelta(hours=12),
+            x1=pd.Timestamp(last) + pd.Timedelta(hours=12),
+            fillcolor=GAP_COLOUR,
+            line_width=0,
+            layer="below",
+        )
+    figure.add_trace(  # the bands' legend entry
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=text("occ_gap", lang),
+            marker={"symbol": "square", "size": 12, "color": "rgba(127,127,127,0.4)"},
+        )
+    )
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Consecutive days grouped: [(first, last), ...] (closed days in between
+    do not break a run, since they are not drawn)."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and (day - runs[-1][1]).days <= 3:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _drawn(frame: pd.DataFrame) -> pd.DataFrame:
+    """Open days only (closed days are left out, so the line runs Friday to
+    Monday); gap days stay, with no value, so the line breaks there."""
+    return frame[frame["status"] != "closed"].sort_values("day")
+
+
+# --- 1. utilisation ------------------------------------------------------------------
+
+
+def _period_average(frame: pd.DataFrame) -> float | None:
+    counted = frame[frame["status"] == "ok"]
+    seats = counted["seats"].sum()
+    return counted["avg_occupancy"].sum() / seats if seats else None
+
+
+def _utilisation_traces(frame: pd.DataFrame, lang: str) -> list[go.Scatter]:
+    shown = _drawn(frame)
+    suffix = percent_suffix(lang)
+    values = (shown["utilisation"] * 100).where(shown["status"] == "ok")
+    average = formatting.percent(_period_average(frame), lang)
+    # a day on which only some of the open offices had door data: a hollow marker
+    partial = shown["offices_with_data"] < shown["offices_open"]
+    hover_note = [
+        text("occ_offices_with_data", lang).format(
+            with_data=row.offices_with_data, open=row.offices_open
+        )
+        for row in shown.itertuples()
+    ]
+    return [
+        go.Scatter(
+            x=shown["day"],
+            y=values,
+            name=f"{text('occ_utilisation', lang)} ({text('occ_average', lang)} "
+            f"{average})",
+            mode="lines+markers",
+            marker={
+                "size": [7 if p else 4 for p in partial],
+                "symbol": ["circle-open" if p else "circle" for p in partial],
+            },
+            line={"color": OCCUPANCY_COLOUR},
+            connectgaps=False,
+            customdata=hover_note,
+            hovertemplate=DAY_HOVER + ": %{y:.0f}" + suffix + "<br>%{customdata}"
+            "<extra></extra>",
+        ),
+        go.Scatter(
+            x=shown["day"],
+            y=shown["target_utilisation"] * 100,
+            name=text("occ_target", lang),
+            mode="lines",
+            line={"color": TARGET_COLOUR, "dash": "dash", "shape": "hv"},
+            hovertemplate=DAY_HOVER
+            + ": %{y:.0f}"
+            + suffix
+            + "<extra>"
+            + text("occ_target", lang)
+            + "</extra>",
+        ),
+    ]
+
+
+def _utilisation_layout(figure: go.Figure, lang: str) -> go.Figure:
+    return base_layout(
+        figure,
+        lang,
+        xaxis=DAY_AXIS,
+        yaxis={
+            "title": text("occ_utilisation", lang),
+            "ticksuffix": percent_suffix(lang),
+            "rangemode": "tozero",
+        },
+    )
+
+
+def utilisation(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Utilisation per open day against the target line; gaps shaded."""
+    empty = _no_figure(frame, lang)
+    if empty is not None:
+        return empty
+    figure = go.Figure(_utilisation_traces(frame, lang))
+    _shade_gaps(figure, frame, lang)
+    return _utilisation_layout(figure, lang)
+
+
+def utilisation_compare(
+    frame: pd.DataFrame, previous: pd.DataFrame, lang: str = "sv"
+) -> go.Figure:
+    """This period's utilisation with the previous period's as a dashed line,
+    aligned by day index: the previous period's n-th day is drawn on this
+    period's n-th day (its own date in the hover)."""
+    figure = utilisation(frame, lang)
+    if _no_figure(frame, lang) is not None or previous.empty:
+        return figure
+    shown = _aligned(previous, frame.attrs.get("start"))
+    suffix = percent_suffix(lang)
+    figure.add_trace(
+        go.Scatter(
+            x=shown["aligned_day"],
+            y=(shown["utilisation"] * 100).where(shown["status"] == "ok"),
+            name=text("previous_period", lang),
+            mode="lines",
+            line={"color": PREVIOUS_COLOUR, "dash": "dash", "width": 1.5},
+            connectgaps=False,
+            customdata=[str(day) for day in shown["day"]],
+            hovertemplate="%{customdata}: %{y:.0f}"
+            + suffix
+            + "<extra>"
+            + text("previous_period", lang)
+            + "</extra>",
+        )
+    )
+    return figure
+
+
+def _aligned(previous: pd.DataFrame, start: date | None) -> pd.DataFrame:
+    """The previous period's open days, moved onto this period's calendar."""
+    shown = _drawn(previous)
+    own_start = previous.attrs.get("start") or (
+        shown["day"].min() if len(shown) else None
+    )
+    if start is None or own_start is None:
+        return shown.assign(aligned_day=shown["day"])
+    offset = timedelta(days=(start - own_start).days)
+    return shown.assign(aligned_day=[day + offset for day in shown["day"]])
+
+
+# --- 2. average and peak occupancy ---------------------------------------------------
+
+
+def occupancy_per_day(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Average occupancy during opening hours and peak occupancy per open day,
+    with the seats valid that day for scale."""
+    empty = _no_figure(frame, lang)
+    if empty is not None:
+        return empty
+    shown = _drawn(frame)
+    ok = shown["status"] == "ok"
+    figure = go.Figure()
+    for column, key, colour in (
+        ("avg_occupancy", "occ_avg_occupancy", OCCUPANCY_COLOUR),
+        ("peak_occupancy", "occ_peak", PEAK_COLOUR),
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=shown["day"],
+                y=shown[column].where(ok),
+                name=text(key, lang),
+                mode="lines+markers",
+                marker={"size": 4},
+                line={"color": colour},
+                connectgaps=False,
+                hovertemplate=DAY_HOVER
+                + ": %{y:.1f}<extra>"
+                + text(key, lang)
+                + "</extra>",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=shown["day"],
+            y=shown["planned_seats"],
+            name=text("occ_seats", lang),
+            mode="lines",
+            line={"color": SEATS_COLOUR, "dash": "dot", "shape": "hv", "width": 1},
+            connectgaps=False,
+            hovertemplate=DAY_HOVER
+            + ": %{y}<extra>"
+            + text("occ_seats", lang)
+            + "</extra>",
+        )
+    )
+    _shade_gaps(figure, frame, lang)
+    return base_layout(
+        figure,
+        lang,
+        xaxis=DAY_AXIS,
+        yaxis={"title": text("occ_people", lang), "rangemode": "tozero"},
+    )
+
+
+# --- 3. weekday × hour ---------------------------------------------------------------
+
+
+def weekday_heatmap(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Average occupancy per weekday (Monday on top) and local hour."""
+    if frame.empty or not frame.attrs.get("door_data", True):
+        return no_data_figure(frame, lang)
+    names = weekday_names(lang)
+    weekdays = sorted(int(w) for w in frame["weekday"].unique())
+    hours = list(range(int(frame["hour"].min()), int(frame["hour"].max()) + 1))
+    grid = frame.pivot_table(
+        index="weekday", columns="hour", values="occupancy", aggfunc="mean"
+    ).reindex(index=weekdays, columns=hours)
+    days = frame.pivot_table(
+        index="weekday", columns="hour", values="days", aggfunc="max"
+    ).reindex(index=weekdays, columns=hours)
+    note = text("occ_days_in_average", lang)
+    figure = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=[f"{hour:02d}" for hour in hours],
+            y=[names[w] for w in weekdays],
+            colorscale="Blues",
+            zmin=0,
+            texttemplate="%{z:.1f}",
+            customdata=[
+                [note.format(days=_int(d)) for d in row] for row in days.to_numpy()
+            ],
+            hovertemplate="%{y} kl. %{x}: %{z:.1f}<br>%{customdata}<extra></extra>"
+            if lang == "sv"
+            else "%{y} %{x}:00: %{z:.1f}<br>%{customdata}<extra></extra>",
+            colorbar={"title": {"text": text("occ_people", lang)}},
+        )
+    )
+    return base_layout(
+        figure,
+        lang,
+        xaxis={"title": text("occ_hour", lang), "type": "category"},
+        yaxis={"autorange": "reversed", "type": "category"},
+    )
+
+
+def _int(value: float) -> int:
+    return 0 if value is None or np.isnan(value) else int(value)
+
+
+# --- 4. weekly trend -----------------------------------------------------------------
+
+
+def week_labels(frame: pd.DataFrame, lang: str = "sv") -> list[str]:
+    """'v. 12'; a week number that occurs twice (v. 1 at both ends of a year)
+    gets its ISO year: 'v. 1 2026'."""
+    label = text("occ_week_label", lang)
+    repeated = frame["week"].duplicated(keep=False)
+    return [
+        label.format(week=week) + (f" {year}" if twice else "")
+        for year, week, twice in zip(
+            frame["iso_year"], frame["week"], repeated, strict=True
+        )
+    ]
+
+
+def _every_nth(labels: list[str], most: int = 14) -> list[str]:
+    """Tick labels for at most ``most`` bars, so they stay readable upright."""
+    step = max(1, -(-len(labels) // most))
+    return labels[::step]
+
+
+def weekly_trend(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Visits per ISO week as bars (hatched when some open days lack door data)
+    and booked desk-hours as a line on the right axis."""
+    if frame.empty or not frame.attrs.get("door_data", True):
+        return no_data_figure(frame, lang)
+    frame = frame.sort_values("week_start")
+    labels = week_labels(frame, lang)
+    incomplete = frame["open_days_with_data"] < frame["open_days"]
+    notes = [
+        f"{row.week_start:%Y-%m-%d} · "
+        + text("occ_incomplete_week", lang).format(
+            with_data=int(row.open_days_with_data), open=int(row.open_days)
+        )
+        for row in frame.itertuples()
+    ]
+    figure = go.Figure()
+    figure.add_trace(
+        go.Bar(
+            x=labels,
+            y=frame["visits"],
+            name=text("occ_visits", lang),
+            marker={
+                "color": OCCUPANCY_COLOUR,
+                "pattern": {"shape": ["/" if i else "" for i in incomplete]},
+            },
+            customdata=notes,
+            hovertemplate="%{x}: %{y}<br>%{customdata}<extra>"
+            + text("occ_visits", lang)
+            + "</extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=labels,
+            y=frame["desk_hours"],
+            name=text("occ_desk_hours", lang),
+            mode="lines+markers",
+            yaxis="y2",
+            line={"color": PEAK_COLOUR},
+            hovertemplate="%{x}: %{y:.0f}<extra>"
+            + text("occ_desk_hours", lang)
+            + "</extra>",
+        )
+    )
+    base_layout(
+        figure,
+        lang,
+        xaxis={
+            "type": "category",
+            "title": None,
+            "tickvals": _every_nth(labels),
+            "tickangle": 0,
+        },
+        yaxis={"title": text("occ_visits", lang), "rangemode": "tozero"},
+        yaxis2={
+            "title": text("occ_desk_hours", lang),
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+        },
+    )
+    return figure.update_layout(margin={"l": 50, "r": 50})
+
+
+# --- 5. bookings against door counts -------------------------------------------------
+
+
+def reconciliation(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
+    """Stacked bars per day: booked and present, no-shows, unbooked use, and
+    (hatched grey) bookings on days whose door data is missing."""
+    if frame.empty or not frame.attrs.get("door_data", True):
+        return no_data_figure(frame, lang)
+    frame = frame.sort_values("day")
+    figure = go.Figure()
+    for column, key in RECONCILIATION_LABELS.items():
+        values = frame[column]
+        if column == "booked_without_door_data" and not values.fillna(0).any():
+            continue
+        name = text(key, lang)
+        figure.add_trace(
+            go.Bar(
+                x=frame["day"],
+                y=values,
+                name=name,
+                marker={
+                    "color": RECONCILIATION_COLOURS[column],
+                    "pattern": {
+                        "shape": "/" if column == "booked_without_door_data" else ""
+                    },
+                },
+                hovertemplate=DAY_HOVER + ": %{y}<extra>" + name + "</extra>",
+            )
+        )
+    return base_layout(
+        figure,
+        lang,
+        barmode="stack",
+        bargap=0.15,
+        xaxis=DAY_AXIS,
+        yaxis={"title": text("occ_people", lang), "rangemode": "tozero"},
+    )

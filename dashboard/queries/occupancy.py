@@ -1,0 +1,688 @@
+"""Occupancy (beläggning): door counts against capacity, opening hours and bookings.
+
+Reads the rollups only (``door_hourly``, ``door_daily``), the offices' plan
+steps and opening hours, plus one bounded read of desk bookings (see
+:func:`desk_bookings`). Definitions, the same as the page's "?" texts:
+
+- **Occupancy in an hour**: entries − exits since local midnight (Europe/
+  Stockholm) up to and including that hour, never below zero. Hours are local
+  wall-clock hours, so a DST day has 23 or 25 of them.
+- **A day with door data**: a ``door_daily`` row with at least
+  ``min(20, the office's opening hours that day)`` hours of data. A people
+  counter reports every hour, empty ones included, so fewer hours mean it was
+  out for part of the day. An access-control event log only has hours with
+  passages, so for an office whose door data comes from one any row counts.
+- **An open day**: a weekday with opening hours, not a Swedish public or
+  de facto holiday, from the office's opening day on. An office without any
+  configured opening hours counts as open Monday–Friday 08–17.
+- **Utilisation**: average occupancy during opening hours ÷ the seats of the
+  plan step valid that day, over open days with door data only. Several
+  offices: the sum of their averages ÷ the sum of their seats.
+- Days without door data are gaps (NaN), never zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from dashboard.access import Scope
+from dashboard.filters import Period
+from dashboard.queries import frame, in_scope
+from models import tables as t
+
+COMPLETE_HOURS = 20
+EVENT_LOG_FORMATS = ("access_log",)
+DEFAULT_HOURS = dict.fromkeys(range(5), (8 * 60, 17 * 60))  # Monday–Friday 08–17
+BOOKED = ("confirmed", "tentative")  # as ingest.rollups counts bookings
+ROOM_TYPES = ("meeting_room",)  # bookable rooms, not desks
+
+DAY_COLUMNS = [
+    "office_id",
+    "day",
+    "open",
+    "has_data",
+    "entries",
+    "exits",
+    "seats",
+    "target_utilisation",
+    "avg_occupancy",
+    "peak_occupancy",
+]
+HOUR_COLUMNS = ["office_id", "day", "weekday", "hour", "occupancy", "in_hours"]
+
+
+@dataclass
+class Occupancy:
+    """Per office and local day, and per office and local hour of days with data."""
+
+    days: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=DAY_COLUMNS)
+    )
+    hours: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=HOUR_COLUMNS)
+    )
+    offices: pd.DataFrame = field(default_factory=pd.DataFrame)
+    first: date | None = None
+    last: date | None = None
+
+
+def _zone(zone: str | None) -> str:
+    if zone is None:
+        from dashboard.database import programme_config
+
+        return programme_config().timezone
+    return zone
+
+
+def utc_bounds(first: date, last: date, zone: str) -> tuple[datetime, datetime]:
+    """Local midnight before ``first`` and after ``last``, as aware datetimes."""
+    tz = ZoneInfo(zone)
+    start = datetime.combine(first, time(), tzinfo=tz)
+    return start, datetime.combine(last + timedelta(days=1), time(), tzinfo=tz)
+
+
+def closed_days(first: date, last: date) -> holidays.HolidayBase:
+    return holidays.Sweden(
+        years=range(first.year, last.year + 1), categories=("public", "de_facto")
+    )
+
+
+# --- reads ---------------------------------------------------------------------
+
+
+def _offices(session: so.Session, scope: Scope, offices: list[str]) -> pd.DataFrame:
+    return frame(
+        session.execute(
+            sa.select(t.Office.id.label("office_id"), t.Office.name, t.Office.opened_on)
+            .where(in_scope(t.Office.id, scope, offices), t.Office.active.is_(True))
+            .order_by(t.Office.name)
+        )
+    )
+
+
+def _minutes(clock: str) -> int:
+    hours, _, minutes = clock.partition(":")
+    return int(hours) * 60 + int(minutes or 0)
+
+
+def opening_hours(session: so.Session, ids: list[str]) -> pd.DataFrame:
+    """office_id, weekday, opens, closes (minutes after midnight)."""
+    rows = session.execute(
+        sa.select(
+            t.OfficeHours.office_id,
+            t.OfficeHours.weekday,
+            t.OfficeHours.opens,
+            t.OfficeHours.closes,
+        ).where(t.OfficeHours.office_id.in_(ids))
+    ).all()
+    known = {office for office, *_ in rows}
+    out = [(o, w, _minutes(a), _minutes(b)) for o, w, a, b in rows]
+    out += [
+        (o, w, a, b)
+        for o in ids
+        if o not in known
+        for w, (a, b) in DEFAULT_HOURS.items()
+    ]
+    return pd.DataFrame(out, columns=["office_id", "weekday", "opens", "closes"])
+
+
+def _plan(session: so.Session, ids: list[str]) -> pd.DataFrame:
+    p = t.OfficePlanStep
+    return frame(
+        session.execute(
+            sa.select(p.office_id, p.valid_from, p.seats, p.target_utilisation).where(
+                p.office_id.in_(ids)
+            )
+        )
+    )
+
+
+def _event_log_offices(session: so.Session, ids: list[str]) -> set[str]:
+    f = t.SourceFile
+    return set(
+        session.scalars(
+            sa.select(f.office_id)
+            .where(
+                f.office_id.in_(ids),
+                f.kind == "door",
+                f.status == "loaded",
+                f.format.in_(EVENT_LOG_FORMATS),
+            )
+            .distinct()
+        )
+    )
+
+
+def _door_daily(
+    session: so.Session, ids: list[str], first: date, last: date
+) -> pd.DataFrame:
+    d = t.DoorDaily
+    return frame(
+        session.execute(
+            sa.select(d.office_id, d.day, d.entries, d.exits, d.hours_with_data).where(
+                d.office_id.in_(ids), d.day >= first, d.day <= last
+            )
+        )
+    )
+
+
+def _door_hourly(
+    session: so.Session, ids: list[str], start: datetime, end: datetime
+) -> pd.DataFrame:
+    h = t.DoorHourly
+    result = session.execute(
+        sa.select(h.office_id, h.hour_start, h.entries, h.exits).where(
+            h.office_id.in_(ids), h.hour_start >= start, h.hour_start < end
+        )
+    )
+    # tens of thousands of rows a year: plain tuples build a frame much faster
+    columns = list(result.keys())
+    return pd.DataFrame([tuple(row) for row in result], columns=columns)
+
+
+def has_door_data(session: so.Session, scope: Scope, offices: list[str]) -> bool:
+    """Whether any door data was ever loaded for these offices."""
+    return (
+        session.scalar(
+            sa.select(t.DoorDaily.day)
+            .where(in_scope(t.DoorDaily.office_id, scope, offices))
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def desk_bookings(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    first: date,
+    last: date,
+    zone: str,
+) -> pd.DataFrame:
+    """Desk bookings and booked desk-hours per office and local day of their start.
+
+    The one read of a raw table on this page: ``booking_daily`` mixes desks with
+    meeting rooms, so desks are counted here. It is bounded by the index on
+    (office_id, start_at) and the period, a few thousand rows a year per office.
+    """
+    b = t.Booking
+    start, end = utc_bounds(first, last, zone)
+    rows = frame(
+        session.execute(
+            sa.select(b.office_id, b.start_at, b.end_at).where(
+                in_scope(b.office_id, scope, offices),
+                b.start_at >= start,
+                b.start_at < end,
+                b.status.in_(BOOKED),
+                sa.func.lower(b.resource_type).not_in(ROOM_TYPES),
+            )
+        )
+    )
+    columns = ["office_id", "day", "desk_bookings", "desk_hours"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    starts = pd.to_datetime(rows["start_at"], utc=True)
+    hours = (pd.to_datetime(rows["end_at"], utc=True) - starts).dt.total_seconds()
+    rows = rows.assign(
+        day=starts.dt.tz_convert(zone).dt.date, desk_hours=hours.clip(lower=0) / 3600
+    )
+    grouped = rows.groupby(["office_id", "day"], as_index=False).agg(
+        desk_bookings=("desk_hours", "size"), desk_hours=("desk_hours", "sum")
+    )
+    return grouped[columns]
+
+
+# --- the core: office-days and office-hours ----------------------------------------
+
+
+def occupancy(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    zone: str | None = None,
+) -> Occupancy:
+    """Occupancy per office-day and office-hour for the period (see module doc)."""
+    zone = _zone(zone)
+    info = _offices(session, scope, offices)
+    if info.empty:
+        return Occupancy(offices=info)
+    # no rows before the first office opened (a forged range can be centuries)
+    first = max(period.start, min(info["opened_on"]))
+    last = period.end
+    if first > last:
+        return Occupancy(offices=info, first=period.start, last=period.end)
+    ids = list(info["office_id"])
+    hours = opening_hours(session, ids)
+    days = _days_with_data(session, info, hours, first, last)
+    days = _with_plan(days, _plan(session, ids))
+    start, end = utc_bounds(first, last, zone)
+    hourly = hour_grid(_door_hourly(session, ids, start, end), ids, start, end, zone)
+    hourly = running_occupancy(hourly, days, hours)
+    days = day_occupancy(days, hourly)
+    return Occupancy(days[DAY_COLUMNS], hourly[HOUR_COLUMNS], info, first, last)
+
+
+def door_coverage(
+    session: so.Session, scope: Scope, offices: list[str], period: Period
+) -> dict:
+    """Office-days of the period (from each office's opening) and how many of
+    them have door data, by this page's definition (for the panel notes).
+    Reads no hourly rows."""
+    info = _offices(session, scope, offices)
+    found = {"offices": len(info), "days": 0, "days_with_data": 0}
+    first = max(period.start, min(info["opened_on"], default=period.start))
+    if info.empty or first > period.end:
+        return found
+    hours = opening_hours(session, list(info["office_id"]))
+    days = _days_with_data(session, info, hours, first, period.end)
+    return found | {"days": len(days), "days_with_data": int(days["has_data"].sum())}
+
+
+def _days_with_data(
+    session: so.Session,
+    info: pd.DataFrame,
+    hours: pd.DataFrame,
+    first: date,
+    last: date,
+) -> pd.DataFrame:
+    ids = list(info["office_id"])
+    days = _office_days(info, hours, first, last)
+    daily = _door_daily(session, ids, first, last)
+    return _with_data(days, daily, _event_log_offices(session, ids))
+
+
+def _office_days(
+    info: pd.DataFrame, hours: pd.DataFrame, first: date, last: date
+) -> pd.DataFrame:
+    calendar = pd.DataFrame({"day": pd.date_range(first, last, freq="D").date})
+    days = info[["office_id", "opened_on"]].merge(calendar, how="cross")
+    days = days[days["day"] >= days["opened_on"]].copy()
+    days["weekday"] = [d.weekday() for d in days["day"]]
+    open_hours = hours.assign(open_minutes=hours["closes"] - hours["opens"])
+    days = days.merge(
+        open_hours[["office_id", "weekday", "open_minutes"]],
+        on=["office_id", "weekday"],
+        how="left",
+    )
+    holiday = closed_days(first, last)
+    days["open"] = days["open_minutes"].notna() & ~days["day"].map(
+        lambda d: d in holiday
+    ).astype(bool)
+    return days.drop(columns="opened_on")
+
+
+def _with_data(
+    days: pd.DataFrame, daily: pd.DataFrame, event_logs: set[str]
+) -> pd.DataFrame:
+    days = days.merge(daily, on=["office_id", "day"], how="left")
+    open_hours = (days["open_minutes"].fillna(24 * 60) / 60).clip(upper=COMPLETE_HOURS)
+    needed = np.where(days["office_id"].isin(event_logs), 1, np.ceil(open_hours))
+    days["has_data"] = days["hours_with_data"].fillna(0).to_numpy() >= needed
+    for column in ("entries", "exits"):
+        days[column] = days[column].where(days["has_data"])
+    return days
+
+
+def _with_plan(days: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
+    """The plan step valid on each day: the latest ``valid_from`` on or before it."""
+    if plan.empty:
+        return days.assign(seats=np.nan, target_utilisation=np.nan)
+    left = days.assign(key=pd.to_datetime(days["day"])).sort_values("key")
+    right = plan.assign(key=pd.to_datetime(plan["valid_from"])).sort_values("key")
+    merged = pd.merge_asof(
+        left, right.drop(columns="valid_from"), on="key", by="office_id"
+    )
+    return merged.drop(columns="key").sort_values(["office_id", "day"])
+
+
+def hour_grid(
+    counts: pd.DataFrame, ids: list[str], start: datetime, end: datetime, zone: str
+) -> pd.DataFrame:
+    """Every UTC hour of the range for every office, with its counts (0 if none)."""
+    utc = [pd.Timestamp(moment).tz_convert("UTC") for moment in (start, end)]
+    grid = pd.DataFrame({"hour_start": pd.date_range(*utc, freq="h", inclusive="left")})
+    grid = pd.DataFrame({"office_id": ids}).merge(grid, how="cross")
+    grid["hour_start"] = grid["hour_start"].astype("datetime64[ns, UTC]")
+    if not counts.empty:
+        counts = counts.assign(
+            hour_start=pd.to_datetime(counts["hour_start"], utc=True).astype(
+                "datetime64[ns, UTC]"
+            )
+        )
+        grid = grid.merge(counts, on=["office_id", "hour_start"], how="left")
+    else:
+        grid = grid.assign(entries=0, exits=0)
+    grid[["entries", "exits"]] = grid[["entries", "exits"]].fillna(0)
+    local = grid["hour_start"].dt.tz_convert(zone)
+    return grid.assign(
+        day=local.dt.date, weekday=local.dt.day_of_week, hour=local.dt.hour
+    )
+
+
+def running_occupancy(
+    hourly: pd.DataFrame, days: pd.DataFrame, hours: pd.DataFrame
+) -> pd.DataFrame:
+    """Running occupancy per office-day with data; whether each hour is open."""
+    with_data = days.loc[days["has_data"].astype(bool), ["office_id", "day"]]
+    hourly = hourly.merge(with_data, on=["office_id", "day"]).sort_values(
+        ["office_id", "hour_start"]
+    )
+    net = (hourly["entries"] - hourly["exits"]).astype(float)
+    running = net.groupby([hourly["office_id"], hourly["day"]]).cumsum()
+    hourly["occupancy"] = running.clip(lower=0)
+    hourly = hourly.merge(hours, on=["office_id", "weekday"], how="left")
+    # an hour is open if it overlaps the opening hours (07:30 opens the 07 hour)
+    hourly["in_hours"] = (hourly["hour"] * 60 < hourly["closes"]) & (
+        (hourly["hour"] + 1) * 60 > hourly["opens"]
+    )
+    return hourly
+
+
+def day_occupancy(days: pd.DataFrame, hourly: pd.DataFrame) -> pd.DataFrame:
+    """Add each office-day's peak (any hour) and average (opening hours) occupancy."""
+    keys = ["office_id", "day"]
+    peak = hourly.groupby(keys)["occupancy"].max().rename("peak_occupancy")
+    average = (
+        hourly[hourly["in_hours"].astype(bool)]
+        .groupby(keys)["occupancy"]
+        .mean()
+        .rename("avg_occupancy")
+    )
+    days = days.merge(peak, on=keys, how="left").merge(average, on=keys, how="left")
+    return days.reset_index(drop=True)
+
+
+def _attach(
+    result: pd.DataFrame, occ: Occupancy, period: Period, ever: bool
+) -> pd.DataFrame:
+    """What a figure needs besides the rows: the period's first day (to align a
+    comparison), the offices' names and whether they ever had door data."""
+    result.attrs.update(
+        start=period.start,
+        office_ids=list(occ.offices.get("office_id", [])),
+        office_names=list(occ.offices.get("name", [])),
+        door_data=ever,
+    )
+    return result
+
+
+# --- panel queries -------------------------------------------------------------------
+
+DAILY_COLUMNS = [
+    "day",
+    "status",
+    "offices_open",
+    "offices_with_data",
+    "planned_seats",
+    "seats",
+    "target_utilisation",
+    "avg_occupancy",
+    "peak_occupancy",
+    "utilisation",
+]
+
+
+def daily(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    zone: str | None = None,
+) -> pd.DataFrame:
+    """Per local day over the selected offices: utilisation against the seats
+    valid that day, average and peak occupancy, and the day's status:
+    ``closed`` (no office open), ``gap`` (open, no door data) or ``ok``.
+
+    ``seats`` are those of the offices counted that day (open, with door data),
+    the utilisation's denominator; ``planned_seats`` and the seat-weighted
+    ``target_utilisation`` cover every selected office that has opened."""
+    occ = occupancy(session, scope, offices, period, zone)
+    ever = has_door_data(session, scope, offices)
+    if occ.days.empty:
+        return _attach(pd.DataFrame(columns=DAILY_COLUMNS), occ, period, ever)
+    # the plan of every selected office that has opened, open that day or not,
+    # so that the target and seats lines do not jump on Saturdays
+    days = occ.days.assign(
+        weighted_target=occ.days["target_utilisation"] * occ.days["seats"]
+    )
+    planned = days.groupby("day").agg(
+        planned_seats=("seats", "sum"), weighted_target=("weighted_target", "sum")
+    )
+    planned["offices_open"] = days[days["open"]].groupby("day").size()
+    counted = days[days["open"] & days["has_data"] & (days["seats"] > 0)]
+    measured = counted.groupby("day").agg(
+        offices_with_data=("office_id", "size"),
+        seats=("seats", "sum"),
+        avg_occupancy=("avg_occupancy", "sum"),
+        peak_occupancy=("peak_occupancy", "sum"),
+    )
+    calendar = pd.DataFrame(
+        {"day": pd.date_range(occ.first, occ.last, freq="D").date}
+    ).set_index("day")
+    result = calendar.join(planned).join(measured).reset_index()
+    result["offices_open"] = result["offices_open"].fillna(0).astype(int)
+    result["offices_with_data"] = result["offices_with_data"].fillna(0).astype(int)
+    result["target_utilisation"] = result["weighted_target"] / result["planned_seats"]
+    result["utilisation"] = result["avg_occupancy"] / result["seats"]
+    result["status"] = np.select(
+        [result["offices_open"] == 0, result["offices_with_data"] == 0],
+        ["closed", "gap"],
+        "ok",
+    )
+    return _attach(result[DAILY_COLUMNS], occ, period, ever)
+
+
+def weekday_hours(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    zone: str | None = None,
+) -> pd.DataFrame:
+    """Average occupancy per weekday and local hour over open days with data.
+
+    The selected offices' occupancies are added up per hour; hours run from the
+    earliest opening to the latest closing among them. The repeated hour of the
+    October DST day is averaged first, so it is not counted twice.
+    """
+    occ = occupancy(session, scope, offices, period, zone)
+    ever = has_door_data(session, scope, offices)
+    return _attach(weekday_hour_average(occ.hours, occ.days), occ, period, ever)
+
+
+def weekday_hour_average(hours: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
+    """weekday, hour, occupancy, days: see :func:`weekday_hours`."""
+    columns = ["weekday", "hour", "occupancy", "days"]
+    open_days = days.loc[days["open"].astype(bool), ["office_id", "day"]]
+    hours = hours.merge(open_days, on=["office_id", "day"])
+    if hours.empty or not hours["in_hours"].any():
+        return pd.DataFrame(columns=columns)
+    open_hours = hours.loc[hours["in_hours"].astype(bool), "hour"]
+    hours = hours[hours["hour"].between(open_hours.min(), open_hours.max())]
+    keys = ["office_id", "day", "weekday", "hour"]
+    per_office = hours.groupby(keys)["occupancy"].mean()  # the DST hour: once
+    per_day = per_office.groupby(["day", "weekday", "hour"]).sum().reset_index()
+    result = per_day.groupby(["weekday", "hour"], as_index=False).agg(
+        occupancy=("occupancy", "mean"), days=("day", "nunique")
+    )
+    return result[columns]
+
+
+WEEKLY_COLUMNS = [
+    "week_start",
+    "iso_year",
+    "week",
+    "visits",
+    "open_days",
+    "open_days_with_data",
+    "desk_bookings",
+    "desk_hours",
+]
+
+
+def weekly(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    zone: str | None = None,
+) -> pd.DataFrame:
+    """Per ISO week: visits (entries at the door, days with data only), open days
+    with and without data, desk bookings and booked desk-hours."""
+    zone = _zone(zone)
+    occ = occupancy(session, scope, offices, period, zone)
+    ever = has_door_data(session, scope, offices)
+    if occ.days.empty:
+        return _attach(pd.DataFrame(columns=WEEKLY_COLUMNS), occ, period, ever)
+    days = occ.days.assign(open_with_data=occ.days["open"] & occ.days["has_data"])
+    bookings = desk_bookings(session, scope, offices, occ.first, occ.last, zone)
+    days = days.merge(bookings, on=["office_id", "day"], how="left")
+    days["week_start"] = [d - timedelta(days=d.weekday()) for d in days["day"]]
+    result = days.groupby("week_start", as_index=False).agg(
+        visits=("entries", "sum"),
+        open_days=("open", "sum"),
+        open_days_with_data=("open_with_data", "sum"),
+        desk_bookings=("desk_bookings", "sum"),
+        desk_hours=("desk_hours", "sum"),
+    )
+    iso = [d.isocalendar() for d in result["week_start"]]
+    result["iso_year"] = [i.year for i in iso]
+    result["week"] = [i.week for i in iso]
+    # a week without any door data is a gap, not zero visits
+    any_data = days.groupby("week_start")["has_data"].any().to_numpy()
+    result["visits"] = result["visits"].where(any_data)
+    return _attach(result[WEEKLY_COLUMNS], occ, period, ever)
+
+
+RECONCILIATION_COLUMNS = [
+    "day",
+    "desk_bookings",
+    "present",
+    "booked_present",
+    "no_show",
+    "unbooked",
+    "booked_without_door_data",
+    "offices_without_door_data",
+]
+
+
+def reconciliation(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    zone: str | None = None,
+) -> pd.DataFrame:
+    """Desk bookings against people present (peak occupancy) per day.
+
+    Per office and day: booked and present = min(booked, present), no-shows =
+    max(0, booked − present), unbooked use = max(0, present − booked); then
+    summed over offices. An office-day without door data adds its bookings to
+    ``booked_without_door_data`` only, never to the no-shows.
+    """
+    zone = _zone(zone)
+    occ = occupancy(session, scope, offices, period, zone)
+    ever = has_door_data(session, scope, offices)
+    if occ.days.empty:
+        return _attach(pd.DataFrame(columns=RECONCILIATION_COLUMNS), occ, period, ever)
+    bookings = desk_bookings(session, scope, offices, occ.first, occ.last, zone)
+    days = occ.days.merge(bookings, on=["office_id", "day"], how="left")
+    booked = days["desk_bookings"].fillna(0)
+    present = days["peak_occupancy"].where(days["has_data"])
+    days = days.assign(
+        desk_bookings=booked,
+        present=present,
+        booked_present=booked.clip(upper=present).where(present.notna()),
+        no_show=(booked - present).clip(lower=0),
+        unbooked=(present - booked).clip(lower=0),
+        booked_without_door_data=booked.where(~days["has_data"], 0),
+        offices_without_door_data=(days["open"] & ~days["has_data"]).astype(int),
+    )
+    # days nobody could have used: closed and nothing booked or counted
+    days = days[days["open"] | (booked > 0) | (present.fillna(0) > 0)]
+    summed = RECONCILIATION_COLUMNS[1:]
+    result = days.groupby("day", as_index=False)[summed].sum(min_count=1)
+    result["offices_without_door_data"] = result["offices_without_door_data"].fillna(0)
+    return _attach(result[RECONCILIATION_COLUMNS], occ, period, ever)
+
+
+HEALTH_COLUMNS = [
+    "office",
+    "days",
+    "days_with_data",
+    "open_days_without_data",
+    "longest_gap_first",
+    "longest_gap_last",
+    "longest_gap_days",
+    "imbalance",
+]
+
+
+def counter_health(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    zone: str | None = None,
+) -> pd.DataFrame:
+    """Per office: days in the period (from its opening), days with door data,
+    open days without, the longest gap and the in−out imbalance.
+
+    A gap is a run of days without data holding at least one open day (a closed
+    Sunday without data is no gap). Imbalance = Σ(entries − exits) / Σ entries:
+    a counter that misses exits (or counts them twice) drifts away from 0 %.
+    """
+    occ = occupancy(session, scope, offices, period, zone)
+    ever = has_door_data(session, scope, offices)
+    rows = []
+    names = dict(zip(occ.offices["office_id"], occ.offices["name"], strict=True))
+    for office_id, days in occ.days.groupby("office_id", sort=False):
+        gap = longest_gap(days)
+        entries = days["entries"].sum()
+        rows.append(
+            {
+                "office": names[office_id],
+                "days": len(days),
+                "days_with_data": int(days["has_data"].sum()),
+                "open_days_without_data": int((days["open"] & ~days["has_data"]).sum()),
+                "longest_gap_first": gap[0],
+                "longest_gap_last": gap[1],
+                "longest_gap_days": gap[2],
+                "imbalance": (entries - days["exits"].sum()) / entries
+                if entries
+                else None,
+            }
+        )
+    result = pd.DataFrame(rows, columns=HEALTH_COLUMNS)
+    return _attach(
+        result.sort_values("office").reset_index(drop=True), occ, period, ever
+    )
+
+
+def longest_gap(days: pd.DataFrame) -> tuple[date | None, date | None, int]:
+    """(first, last, days) of the longest run of days without data that holds an
+    open day; (None, None, 0) if there is none. ``days``: one office, by day."""
+    best: tuple[date | None, date | None, int] = (None, None, 0)
+    first, any_open = None, False
+    for day, has_data, is_open in days[["day", "has_data", "open"]].itertuples(
+        index=False
+    ):
+        if has_data:
+            first, any_open = None, False
+            continue
+        first = first or day
+        any_open = any_open or bool(is_open)
+        length = (day - first).days + 1
+        if any_open and length > best[2]:
+            best = (first, day, length)
+    return best
