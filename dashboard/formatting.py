@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_decimal, format_percent
 
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
@@ -47,3 +47,10 @@ def local_time(
 def plotly_separators(lang: str = "sv") -> str:
     """Plotly's ``layout.separators``: decimal mark then thousands separator."""
     return ", " if lang == "sv" else ".,"
+
+
+def ago(moment: datetime, now: datetime, lang: str = "sv") -> str:
+    """'för 2 dagar sedan' / '2 days ago'."""
+    return format_timedelta(
+        moment - now, add_direction=True, locale=LOCALES[lang], threshold=1.5
+    )

@@ -1,88 +1,183 @@
-"""Översikt: the offices in the user's scope (all of them for region users)."""
+"""Översikt: one card per office against its own targets, and the office table.
+
+Each figure on a card comes from the query module of the page that defines it
+(Beläggning, Ekonomi, Nöjdhet), so a number here always equals the one there.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import html
 
 from dashboard import access, database, formatting, queries
 from dashboard.access import Scope
+from dashboard.filters import Period, month, quarter
+from dashboard.i18n import add, text
+from dashboard.overview_cards import OfficeFigures, office_card
+from dashboard.queries import economy, occupancy, satisfaction
+from dashboard.queries import overview as overview_queries
 
 dash.register_page(
     __name__, path="/", name="Översikt", order=0, roles=("region", "kommun")
 )
+add(
+    {
+        "overview_title": ("Översikt", "Overview"),
+        "overview_intro": (
+            "Varje kontor mot sina egna mål enligt utbyggnadsplanen. Beläggning gäller "
+            "innevarande månad, självfinansiering senaste hela kvartal och "
+            "rekommendation senaste årets enkäter.",
+            "Each office against its own targets from its ramp-up plan. Utilisation is "
+            "for this month, self-financing for the last whole quarter and the "
+            "recommend score for the last year's surveys.",
+        ),
+        "overview_table": ("Kontoren", "The offices"),
+        "programme_median": (
+            "Median för programmets {n} kontor",
+            "Median of the programme's {n} offices",
+        ),
+    }
+)
 
 
 @access.page_layout
-def layout(scope: Scope, **_query: str) -> html.Div:
+def layout(scope: Scope, lang: str | None = None, **_query: str) -> html.Div:
+    lang = lang if lang in ("sv", "en") else database.programme_config().language
     today = date.today()
     with database.read_session() as session:
         offices = queries.offices(session, scope, today)
+        if offices.empty:
+            return dbc.Alert(text("no_offices", lang), color="info")
+        cards = [
+            office_card(figures, lang)
+            for figures in _figures(session, scope, offices, today)
+        ]
         # kommun users compare with an anonymous median, never named neighbours
         median = (
             None
             if scope.all_offices
             else queries.programme_median(session, scope, today)
         )
-    if offices.empty:
-        return dbc.Alert(_no_offices_text(scope), color="info")
-    rows = [_office_row(row) for row in offices.itertuples()]
+    rows = [_office_row(row, lang) for row in offices.itertuples()]
     if median is not None:
-        rows.append(_median_row(median))
+        rows.append(_median_row(median, lang))
     return html.Div(
         [
-            html.H1("Översikt", className="h3"),
+            html.H1(text("overview_title", lang), className="h3"),
+            html.P(
+                [
+                    text("overview_intro", lang),
+                    " ",
+                    html.Small(text("status_rule", lang), className="text-muted"),
+                ]
+            ),
+            dbc.Row(cards, className="g-3 mb-3"),
+            html.H2(text("overview_table", lang), className="h5"),
             dbc.Table(
-                [_header(), html.Tbody(rows)],
+                [_header(lang), html.Tbody(rows)],
                 striped=True,
                 hover=True,
                 id="office-table",
+                size="sm",
             ),
         ]
     )
 
 
-def _no_offices_text(scope: Scope) -> str:
-    if scope.all_offices:
-        return "No offices yet: add them to config.yaml and run 'pilotpuls db upgrade'."
-    return "Inga kontor är kopplade till ditt konto."
+def _figures(
+    session, scope: Scope, offices: pd.DataFrame, today: date
+) -> list[OfficeFigures]:
+    ids = list(offices.office_id)
+    members = overview_queries.members_today(session, scope, today).set_index(
+        "office_id"
+    )
+    used = overview_queries.utilisation_by_office(
+        occupancy.occupancy(session, scope, ids, month(today)).days
+    ).set_index("office_id")
+    last_quarter = quarter(quarter(today).start - timedelta(days=1))
+    money = economy.quarter_rows(session, scope, ids, [last_quarter.key()], today)
+    money = money.set_index("office_id")
+    last_year = Period("custom", today - timedelta(days=365), today)
+    nps = satisfaction.nps_by_office(session, scope, ids, last_year).set_index("office")
+    imports = overview_queries.last_imports(session, scope)
+    return [
+        OfficeFigures(
+            office_id=row.office_id,
+            name=row.name,
+            kommun=row.kommun_name,
+            members=_value(members, row.office_id, "members", 0),
+            target_members=row.target_members,
+            utilisation=_value(used, row.office_id, "utilisation"),
+            target_utilisation=_value(used, row.office_id, "target_utilisation"),
+            self_financing=_value(money, row.office_id, "self_financing"),
+            nps=_value(nps, row.name, "nps"),
+            nps_note=_nps_note(nps, row.name),
+            last_imports={
+                r.kind: r.last_import
+                for r in imports[imports.office_id == row.office_id].itertuples()
+            },
+        )
+        for row in offices.itertuples()
+    ]
 
 
-def _header() -> html.Thead:
+def _value(frame: pd.DataFrame, key: str, column: str, default=None):
+    if key not in frame.index or column not in frame.columns:
+        return default
+    value = frame.loc[key, column]
+    return default if value is None or pd.isna(value) else float(value)
+
+
+def _nps_note(nps: pd.DataFrame, office: str) -> str:
+    if office not in nps.index:
+        return ""
+    respondents = nps.loc[office, "respondents"]
+    return respondents if isinstance(respondents, str) else ""
+
+
+def _header(lang: str) -> html.Thead:
+    sv = lang == "sv"
+    names = (
+        ["Kontor", "Kommun", "Öppnade", "Platser nu", "Medlemsmål"]
+        if sv
+        else ["Office", "Municipality", "Opened", "Seats now", "Member target"]
+    )
     return html.Thead(
         html.Tr(
             [
-                html.Th("Kontor"),
-                html.Th("Kommun"),
-                html.Th("Öppnade"),
-                html.Th("Platser nu", className="text-end"),
-                html.Th("Medlemsmål", className="text-end"),
+                html.Th(n, className="text-end" if i > 2 else "")
+                for i, n in enumerate(names)
             ]
         )
     )
 
 
-def _office_row(row) -> html.Tr:
+def _office_row(row, lang: str) -> html.Tr:
     return html.Tr(
         [
             html.Td(row.name),
             html.Td(row.kommun_name),
-            html.Td(formatting.day(row.opened_on)),
-            html.Td(formatting.number(row.seats), className="text-end"),
-            html.Td(formatting.number(row.target_members), className="text-end"),
+            html.Td(formatting.day(row.opened_on, lang)),
+            html.Td(formatting.number(row.seats, lang), className="text-end"),
+            html.Td(formatting.number(row.target_members, lang), className="text-end"),
         ]
     )
 
 
-def _median_row(median: dict) -> html.Tr:
+def _median_row(median: dict, lang: str) -> html.Tr:
     return html.Tr(
         [
-            html.Td(f"Median för programmets {median['offices']} kontor", colSpan=3),
-            html.Td(formatting.number(median["seats"]), className="text-end"),
-            html.Td(formatting.number(median["target_members"]), className="text-end"),
+            html.Td(
+                text("programme_median", lang).format(n=median["offices"]), colSpan=3
+            ),
+            html.Td(formatting.number(median["seats"], lang), className="text-end"),
+            html.Td(
+                formatting.number(median["target_members"], lang), className="text-end"
+            ),
         ],
         className="fst-italic",
         id="programme-median",
