@@ -207,11 +207,11 @@ def _new_member(
         group=group,
         kommun=KALMAR_KOMMUNER[home],
         weekly_days={
-            "lounge": 0.7,
-            "prova": 2.0,
-            "flexibel": 2.2,
-            "fast": 3.5,
-            "privat": 4.0,
+            "lounge": 1.0,
+            "prova": 2.5,
+            "flexibel": 3.0,
+            "fast": 4.2,
+            "privat": 4.5,
         }.get(kind.id, 2.0),
         books=0.3 if office.id == "figeholm" else 0.75,  # Figeholm: the Flen lesson
     )
