@@ -42,7 +42,10 @@ ROLE_LABELS = {
     "steering": "Styrgrupp",
     "admin": "Teknisk administratör",
 }
-FORBIDDEN_TEXT = "Du har inte behörighet att se den här sidan."
+FORBIDDEN_TEXT = (
+    "Du har inte behörighet att se den här sidan. Sidorna du kan öppna finns i "
+    "menyn."
+)
 
 
 @dataclass(frozen=True)
