@@ -208,19 +208,20 @@ def revenue(
         bookings["quarter"] = bookings.day.map(quarter_of)
     registered = offices_with_register(session, scope, offices)
     booking_since = first_booking_days(session, scope, offices)
+    # one pass over the booking days, not one filter per office and quarter
+    charges_by = (
+        bookings.groupby(["office_id", "quarter"]).revenue.sum()
+        if not bookings.empty
+        else pd.Series(dtype=float)
+    )
+    members_by = dict(tuple(members.groupby("office_id"))) if not members.empty else {}
     rows = []
     for office in sorted(set(offices) & scope.office_ids):
-        own = members[members.office_id == office] if not members.empty else members
+        own = members_by.get(office, members.iloc[0:0])
         for label in quarters:
             span = quarter_span(label)
             fees = prorated_fees(own, span.start, min(span.end, today)).sum()
-            charges = (
-                bookings.revenue[
-                    (bookings.office_id == office) & (bookings.quarter == label)
-                ].sum()
-                if not bookings.empty
-                else 0.0
-            )
+            charges = charges_by.get((office, label), 0.0)
             rows.append(
                 {
                     "office_id": office,
