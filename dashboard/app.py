@@ -11,7 +11,9 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html
+from dash.development.base_component import ComponentRegistry
 
+import dashboard.vendor  # noqa: F401  (registers the vendored plotly.js)
 from dashboard import access, auth, database
 from dashboard.access import Scope
 from models.config import ProgrammeConfig
@@ -74,10 +76,9 @@ def create_app(
     config: ProgrammeConfig, auth_settings: auth.AuthSettings | None = None
 ) -> Dash:
     # Bootstrap's CSS is served from dashboard/assets, not a CDN: municipal
-    # networks often block CDNs, and the page must work offline. plotly.js's
-    # cartesian bundle there (bar, scatter, heatmap, box, pie …: ~470 KB gzipped
-    # instead of ~1.5 MB) is used by dcc.Graph as the global Plotly, so the
-    # full bundle is never downloaded; figures must stick to those trace types.
+    # networks often block CDNs, and the page must work offline. The smaller
+    # plotly.js bundle comes from dashboard.vendor (see its docstring).
+    ComponentRegistry.registry.add("dashboard.vendor")
     app = Dash(
         __name__,
         use_pages=True,
