@@ -43,8 +43,7 @@ ROLE_LABELS = {
     "admin": "Teknisk administratör",
 }
 FORBIDDEN_TEXT = (
-    "Du har inte behörighet att se den här sidan. Sidorna du kan öppna finns i "
-    "menyn."
+    "Du har inte behörighet att se den här sidan. Sidorna du kan öppna finns i menyn."
 )
 
 

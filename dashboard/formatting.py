@@ -51,6 +51,4 @@ def plotly_separators(lang: str = "sv") -> str:
 
 def ago(moment: datetime, now: datetime, lang: str = "sv") -> str:
     """'för 2 dagar sedan' / '2 days ago'."""
-    return format_timedelta(
-        moment - now, add_direction=True, locale=LOCALES[lang], threshold=1.5
-    )
+    return format_timedelta(moment - now, add_direction=True, locale=LOCALES[lang])

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import dash
 import pandas as pd
 import sqlalchemy.orm as so
-from babel.dates import format_timedelta
 
 from dashboard import access, database, formatting, page_kit, panels
 from dashboard.access import Scope
@@ -145,12 +144,7 @@ def _when(value: Any, lang: str) -> str:
     """'2026-11-21 10:31 (för 2 dagar sedan)': local time, and how long ago."""
     stamp = pd.Timestamp(value).to_pydatetime()
     now = datetime.now(ZoneInfo(_zone())).replace(tzinfo=None)
-    ago = format_timedelta(
-        stamp - now,
-        add_direction=True,
-        locale=formatting.LOCALES[lang],
-    )
-    return f"{stamp:%Y-%m-%d %H:%M} ({ago})"
+    return f"{stamp:%Y-%m-%d %H:%M} ({formatting.ago(stamp, now, lang)})"
 
 
 def _time(value: Any, lang: str) -> str:
