@@ -179,6 +179,90 @@ class Source(Strict):
 
 OpeningHours = dict[str, str | None]
 
+# the direct costs of the Härnösand model; "rent" is split by area, the rest
+# by the office's chosen key (share of staff or share of area)
+SHARED_COST_CATEGORIES = (
+    "rent",
+    "operation",
+    "consumables",
+    "reception",
+    "cleaning",
+    "security",
+    "interest",
+    "depreciation",
+)
+
+
+class CostShareParty(Strict):
+    """An organisation sharing the premises: its own area and staff (FTE)."""
+
+    name: str
+    own_area_m2: Annotated[float, Field(ge=0)] = 0
+    staff: Annotated[float, Field(ge=0)] = 0
+    host: bool = False  # rents the premises and invoices the others
+
+
+class Indexation(Strict):
+    year: int
+    percent: float
+
+
+class OneOffCost(Strict):
+    """Signs, moves, small rebuilds: invoiced on directly to one party."""
+
+    party: str
+    quarter: str
+    description: str
+    amount: Money
+
+    @field_validator("quarter")
+    @classmethod
+    def _quarter(cls, value: str) -> str:
+        if not QUARTER_RE.match(value):
+            raise ValueError(f"must be a quarter like 2025Q3, got {value!r}")
+        return value
+
+
+class CostSharing(Strict):
+    """Premises shared by several organisations (the Härnösand model).
+
+    Each party pays its own area at full cost and a share of the shared area
+    and of the other direct costs (by staff or by area); the host adds an
+    overhead on the guests' computed rent. Rent is fixed per year from
+    ``annual_costs`` (kronor in ``base_year``), indexed annually and invoiced
+    quarterly in advance.
+    """
+
+    total_area_m2: Annotated[float, Field(gt=0)]
+    split: Literal["staff", "area"] = "staff"
+    overhead: Annotated[float, Field(ge=0, le=1)] = 0.10
+    base_year: int
+    annual_costs: dict[Literal[SHARED_COST_CATEGORIES], Money]  # type: ignore[valid-type]
+    indexation: list[Indexation] = Field(default_factory=list)
+    parties: list[CostShareParty] = Field(min_length=2)
+    one_off: list[OneOffCost] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CostSharing:
+        names = [p.name for p in self.parties]
+        if len(set(names)) != len(names):
+            raise ValueError("party names must be unique")
+        if sum(p.host for p in self.parties) != 1:
+            raise ValueError("exactly one party must be the host (host: true)")
+        own = sum(p.own_area_m2 for p in self.parties)
+        if own > self.total_area_m2:
+            raise ValueError(
+                f"the parties' own areas ({own:g} m²) exceed total_area_m2 "
+                f"({self.total_area_m2:g} m²)"
+            )
+        key = "staff" if self.split == "staff" else "own_area_m2"
+        if sum(getattr(p, key) for p in self.parties) <= 0:
+            raise ValueError(f"split by {self.split}: the parties' {key} sum to 0")
+        for cost in self.one_off:
+            if cost.party not in names:
+                raise ValueError(f"one_off: unknown party {cost.party!r}")
+        return self
+
 
 class Office(Strict):
     id: Annotated[str, Field(pattern=SLUG_RE, max_length=40)]
@@ -196,6 +280,7 @@ class Office(Strict):
     subsidy_plan: list[SubsidyLine] = Field(default_factory=list)
     cost_plan: list[CostLine] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
+    cost_sharing: CostSharing | None = None
 
     @field_validator("kommun")
     @classmethod
@@ -265,6 +350,37 @@ class Ingest(Strict):
     schedule_minutes: Annotated[int, Field(ge=1, le=1440)] = 15
 
 
+class Smtp(Strict):
+    host: str = "localhost"
+    port: Annotated[int, Field(ge=1, le=65535)] = 25
+    security: Literal["none", "starttls", "ssl"] = "none"
+    username: str | None = None
+    # the password is never written in this file: it is read from this variable
+    password_env: str = "PILOTPULS_SMTP_PASSWORD"
+    sender: str = "Pilotpuls <pilotpuls@localhost>"
+    timeout_seconds: Annotated[float, Field(gt=0)] = 30
+
+
+class SteeringGroup(Strict):
+    """Who receives a published quarterly report by e-mail.
+
+    ``offices`` empty: the programme's steering group (the programme report).
+    """
+
+    name: str
+    offices: list[str] = Field(default_factory=list)
+    recipients: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")]] = Field(
+        min_length=1
+    )
+
+
+class Reporting(Strict):
+    smtp: Smtp = Field(default_factory=Smtp)
+    steering_groups: list[SteeringGroup] = Field(default_factory=list)
+    # how often `pilotpuls scheduler` looks for published reports to deliver
+    delivery_minutes: Annotated[int, Field(ge=1, le=1440)] = 60
+
+
 class ProgrammeConfig(Strict):
     programme_name: str = "Landsbygdskontor i Kalmar län"
     database_url: str = "sqlite:///data/pilotpuls.db"
@@ -272,6 +388,7 @@ class ProgrammeConfig(Strict):
     language: Literal["sv", "en"] = "sv"
     privacy: Privacy = Field(default_factory=Privacy)
     ingest: Ingest = Field(default_factory=Ingest)
+    reporting: Reporting = Field(default_factory=Reporting)
     offices: list[Office] = Field(min_length=1)
     # the folder relative paths in the config are resolved against
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
@@ -292,6 +409,13 @@ class ProgrammeConfig(Strict):
             if office.id in seen:
                 raise ValueError(f"office id {office.id!r} is used twice")
             seen.add(office.id)
+        for number, group in enumerate(self.reporting.steering_groups):
+            unknown = sorted(set(group.offices) - seen)
+            if unknown:
+                raise ValueError(
+                    f"reporting.steering_groups[{number}].offices: unknown office "
+                    f"{unknown[0]!r}; configured: {', '.join(sorted(seen))}"
+                )
         return self
 
     def office(self, office_id: str) -> Office:

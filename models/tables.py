@@ -380,6 +380,24 @@ class ReportSnapshot(Base):
     figures_sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
     comments: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     actions: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    published_by: so.Mapped[str] = so.mapped_column(
+        sa.String(254), default="", server_default=""
+    )
+
+
+class ReportDelivery(Base):
+    """One published report version e-mailed to one recipient (sent once)."""
+
+    __tablename__ = "report_delivery"
+    __table_args__ = (sa.UniqueConstraint("snapshot_id", "recipient"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    snapshot_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("report_snapshot.id", ondelete="CASCADE")
+    )
+    recipient: so.Mapped[str] = so.mapped_column(sa.String(254))
+    steering_group: so.Mapped[str] = so.mapped_column(sa.String(200))
+    sent_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
 # --- Rollups (maintained by ingest in the same transaction as each load) ----------
