@@ -179,8 +179,9 @@ class Source(Strict):
 
 OpeningHours = dict[str, str | None]
 
-# the direct costs of the Härnösand model; "rent" is split by area, the rest
-# by the office's chosen key (share of staff or share of area)
+# the direct costs of the Härnösand model; "rent" is charged per m² (own area
+# plus a keyed share of the shared area), the rest by the office's chosen key
+# (share of staff or share of area)
 SHARED_COST_CATEGORIES = (
     "rent",
     "operation",
@@ -204,7 +205,7 @@ class CostShareParty(Strict):
 
 class Indexation(Strict):
     year: int
-    percent: float
+    percent: Annotated[float, Field(gt=-100)]
 
 
 class OneOffCost(Strict):
@@ -258,6 +259,9 @@ class CostSharing(Strict):
         key = "staff" if self.split == "staff" else "own_area_m2"
         if sum(getattr(p, key) for p in self.parties) <= 0:
             raise ValueError(f"split by {self.split}: the parties' {key} sum to 0")
+        years = [step.year for step in self.indexation]
+        if len(set(years)) != len(years):
+            raise ValueError("indexation: each year may be given once")
         for cost in self.one_off:
             if cost.party not in names:
                 raise ValueError(f"one_off: unknown party {cost.party!r}")
