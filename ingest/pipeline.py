@@ -187,7 +187,12 @@ def _record_rejected(engine, result, archived, path, office_id, run_id) -> None:
 
 
 def _file_row(
-    result: FileResult, archived: Path, path: Path, office_id: str, run_id: int | None
+    result: FileResult,
+    archived: Path,
+    path: Path,
+    office_id: str,
+    run_id: int | None,
+    received_at: datetime | None = None,
 ) -> dict[str, Any]:
     return {
         "office_id": office_id,
@@ -197,7 +202,7 @@ def _file_row(
         "original_name": path.name,
         "archived_path": str(archived),
         "size_bytes": archived.stat().st_size,
-        "received_at": datetime.now(UTC),
+        "received_at": received_at or datetime.now(UTC),
         "status": result.status,
         "message": result.message,
         "ingest_run_id": run_id,
@@ -207,7 +212,11 @@ def _file_row(
 def _load(conn, outputs, result, archived, path, context, run_id) -> None:
     file_id = conn.execute(
         sa.insert(t.SourceFile.__table__)
-        .values(_file_row(result, archived, path, context.office_id, run_id))
+        .values(
+            _file_row(
+                result, archived, path, context.office_id, run_id, context.received_at
+            )
+        )
         .returning(t.SourceFile.id)
     ).scalar_one()
     loader = _FileLoader(conn, result, file_id, context)
