@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import click
@@ -30,6 +31,14 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
+def operator() -> str:
+    """Who runs a command, for the audit log: the operating-system user."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name in some containers
+        return "cli"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
@@ -52,7 +61,7 @@ def _register() -> None:
         demo,
         export,
         ingest,
-        placeholders,
+        report,
         scheduler,
         serve,
         users,
@@ -66,8 +75,7 @@ def _register() -> None:
     cli.add_command(config_cmd.config)
     cli.add_command(serve.serve)
     cli.add_command(users.users)
-    for group in placeholders.GROUPS:
-        cli.add_command(group)
+    cli.add_command(report.report)
 
 
 _register()

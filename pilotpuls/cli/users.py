@@ -7,7 +7,6 @@ so they do not end up in shell history or the process list.
 
 from __future__ import annotations
 
-import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +17,7 @@ import sqlalchemy.orm as so
 
 from models import users as user_admin
 from models.db import engine_for, transaction
-from pilotpuls.cli import AppContext, pass_app
+from pilotpuls.cli import AppContext, operator, pass_app
 
 password_stdin = click.option(
     "--password-stdin",
@@ -170,11 +169,4 @@ def _offices(offices: tuple[str, ...]) -> str:
 
 
 def _audit(session: so.Session, action: str, detail: str) -> None:
-    user_admin.record_audit(session, action, detail, actor=_operator())
-
-
-def _operator() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no login name in some containers
-        return "cli"
+    user_admin.record_audit(session, action, detail, actor=operator())

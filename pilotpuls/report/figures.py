@@ -158,7 +158,9 @@ class _Calculation:
         else:
             office = self.config.office(scope_id)
             title = office.name
-            subtitle = f"{office.kommun_name} kommun · {office.address}".rstrip(" ·")
+            subtitle = " · ".join(
+                p for p in (f"Kommun: {office.kommun_name}", office.address) if p
+            )
         tables = [
             self.utilisation_table(ids),
             self.target_group_table(ids),
@@ -605,10 +607,17 @@ class _Calculation:
                 Column("negative", "Andel 1–2", "percent"),
             ],
             rows,
-            ("" if rows else "Ingen medlemsenkät under de senaste tolv månaderna. ")
+            self._no_answers_note(ids, rows)
             + f"Grupper med färre än {self.min_size} svarande visas inte (”< "
             f"{self.min_size}”), inte heller värden som skulle gå att räkna fram.",
         )
+
+    def _no_answers_note(self, ids: list[str], rows: list) -> str:
+        if rows:
+            return ""
+        if self._responses(ids):
+            return "Svaren är för få för att visas. "
+        return "Ingen medlemsenkät under de senaste tolv månaderna. "
 
     # -- data completeness -----------------------------------------------------
 

@@ -9,16 +9,19 @@ m-1044 Lounge); its other rows are quarantined on purpose.
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 
+import openpyxl
+import pypdfium2 as pdfium
 import pytest
 import sqlalchemy as sa
 
 from ingest.pipeline import ingest_file
 from models import tables as t
 from models.db import session_factory, transaction
-from pilotpuls.report import snapshot
+from pilotpuls.report import exports, snapshot
 from pilotpuls.report.figures import PROGRAMME
 from pilotpuls.report.snapshot import ReportError
 from tests.conftest import FIXTURES
@@ -29,7 +32,8 @@ LATER = datetime(2025, 5, 2, 8, 0, tzinfo=UTC)
 REGISTER = FIXTURES / "members" / "figeholm_medlemmar.csv"
 # the corrected export a week later: the same members and two who joined in
 # February but were missing from the first file
-LATE_REGISTER = """\ufeffMedlemsnummer;Medlemskap;Månadsavgift;Startdatum;Slutdatum;Målgrupp;Hemkommun
+LATE_REGISTER = """\ufeffMedlemsnummer;Medlemskap;Månadsavgift;Startdatum;Slutdatum;\
+Målgrupp;Hemkommun
 M-1042;Flexibel;1 995;2024-09-02;;Företagare;Oskarshamn
  m-1044 ;Lounge;250;2024-10-15;;Turist/Resande;kalmar
 M-1050;Flexibel;1 995;2025-02-10;;Pendlare;Oskarshamn
@@ -168,3 +172,50 @@ def test_one_office_only(closed, programme):
     with pytest.raises(ReportError, match="close it first"):
         with session_factory(closed)() as session:
             snapshot.document(session, programme, "2024Q4")
+
+
+def _exports(engine, programme, version=None) -> tuple[bytes, bytes]:
+    document = _document(engine, programme, version)
+    return exports.render(document, ".pdf"), exports.render(document, ".xlsx")
+
+
+def test_a_version_exports_the_same_files_before_and_after_a_restatement(
+    closed, programme, tmp_path
+):
+    snapshot.publish(closed, QUARTER, None, "anna@region.se", now=AFTER)
+    first = _exports(closed, programme)
+    assert _exports(closed, programme) == first
+    _late_file(closed, programme, tmp_path)
+    snapshot.restate(closed, programme, QUARTER, "anna", now=LATER)
+    assert _exports(closed, programme, version=1) == first
+    assert _exports(closed, programme, version=2) != first
+
+
+def test_the_excel_numbers_are_the_stored_figures(closed, programme):
+    document = _document(closed, programme)
+    workbook = openpyxl.load_workbook(io.BytesIO(exports.render(document, ".xlsx")))
+    sheet = workbook["Nyckeltal"]
+    cells = {
+        (row[0], row[1]): row[2] for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    for section in document.sections:
+        for figure in section.report.key_figures:
+            stored = figure.value
+            if isinstance(stored, float):
+                assert cells[(section.report.title, figure.label)] == pytest.approx(
+                    stored
+                )
+            else:
+                assert cells[(section.report.title, figure.label)] == stored
+    assert cells[("Kontoret Figeholm", "Medlemmar vid kvartalets slut")] == 2
+
+
+def test_the_pdf_of_a_stored_version_renders(closed, programme):
+    document = _document(closed, programme)
+    pdf = pdfium.PdfDocument(exports.render(document, ".pdf"))
+    text = "\n".join(page.get_textpage().get_text_range() for page in pdf)
+    assert "Kvartalsrapport 2025Q1" in text and "UTKAST" in text
+    assert "Kontoret Figeholm" in text and "Bodakontoret" in text
+    image = pdf[1].render(scale=0.5).to_pil().convert("L")
+    ink = sum(1 for p in image.get_flattened_data() if p < 200)
+    assert ink > 1000  # not a blank page
