@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from models.db import engine_for, session_factory
 from pilotpuls.cli import AppContext, operator, pass_app
-from pilotpuls.report import exports, snapshot
+from pilotpuls.report import delivery, exports, snapshot
 from pilotpuls.report.figures import PROGRAMME
 from pilotpuls.report.snapshot import ReportError
 
@@ -208,3 +208,27 @@ def quarterly(
         f"{output}: {quarter} version {document.version} ({state}), "
         f"{len(document.sections)} sections, {size:,} bytes."
     )
+
+
+@report.command()
+@pass_app
+def deliver(app: AppContext) -> None:
+    """E-mail published reports to their steering groups now (the scheduler does
+    this every `reporting.delivery_minutes`); each mail is sent once."""
+    engine = _engine(app, writer=True)
+    with session_factory(engine)() as session:
+        waiting = delivery.pending_deliveries(session, app.config)
+    if not waiting:
+        click.echo("Nothing to deliver: every published report has been sent.")
+        return
+    click.echo(f"Sending {len(waiting)} mails…")
+    result = delivery.deliver_pending(
+        engine, app.config, exports.pdf_attachment(engine, app.config)
+    )
+    click.echo(f"{result.sent} sent.")
+    for failure in result.failures:
+        click.echo(f"  not sent to {failure.recipient}: {failure.message}", err=True)
+    if result.failures:
+        raise click.ClickException(
+            f"{len(result.failures)} mails were not sent; they are retried next run"
+        )

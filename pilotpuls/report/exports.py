@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from models import tables as t
+from models.config import ProgrammeConfig
+from models.db import session_factory
+from pilotpuls.report import snapshot
 from pilotpuls.report.content import ReportDocument
 from pilotpuls.report.pdf import pdf_bytes
 from pilotpuls.report.xlsx import xlsx_bytes
@@ -37,3 +43,16 @@ def write(document: ReportDocument, path: Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return len(data)
+
+
+def pdf_attachment(engine: sa.Engine, config: ProgrammeConfig):
+    """A ``render`` for :func:`delivery.deliver_pending`: a stored section's PDF."""
+
+    def render(row: t.ReportSnapshot) -> tuple[str, bytes]:
+        with session_factory(engine)() as session:
+            document = snapshot.document(
+                session, config, row.quarter, row.version, [row.scope]
+            )
+        return file_name(document, ".pdf"), pdf_bytes(document)
+
+    return render

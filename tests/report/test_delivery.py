@@ -14,14 +14,11 @@ import ssl
 import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from models import tables as t
@@ -33,6 +30,7 @@ from pilotpuls.report.delivery import (
     pending_deliveries,
     send_mail,
 )
+from tests.report.conftest import free_port
 
 QUARTER = "2026Q3"
 # 08:12 in Swedish summer time
@@ -52,74 +50,6 @@ USER, PASSWORD = "pilotpuls", "hemligt-losen-42"
 
 
 # --- A real SMTP server -----------------------------------------------------------
-
-
-@dataclass
-class Received:
-    mail_from: str
-    rcpt_tos: list[str]
-    message: EmailMessage
-
-
-@dataclass
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives and refuses some addresses."""
-
-    port: int = 0
-    refuse: set[str] = field(default_factory=set)
-    attempts: list[str] = field(default_factory=list)  # every RCPT TO asked for
-    received: list[Received] = field(default_factory=list)
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        self.attempts.append(address)
-        if address in self.refuse:
-            return "550 5.1.1 Mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
-        self.received.append(
-            Received(envelope.mail_from, list(envelope.rcpt_tos), message)
-        )
-        return "250 Message accepted for delivery"
-
-    def to(self, recipient: str) -> list[EmailMessage]:
-        return [r.message for r in self.received if recipient in r.rcpt_tos]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def start_server():
-    """Start an aiosmtpd server with extra Controller options; stopped afterwards."""
-    controllers: list[Controller] = []
-
-    def start(**options) -> Inbox:
-        inbox = Inbox(port=_free_port())
-        controller = Controller(
-            inbox,
-            hostname="127.0.0.1",
-            port=inbox.port,
-            server_hostname="localhost",
-            **options,
-        )
-        controller.start()
-        controllers.append(controller)
-        return inbox
-
-    yield start
-    for controller in controllers:
-        controller.stop()
-
-
-@pytest.fixture
-def inbox(start_server) -> Inbox:
-    return start_server()
 
 
 @pytest.fixture(scope="module")
@@ -400,7 +330,7 @@ def test_a_refused_recipient_fails_alone_and_is_retried_alone(engine, programme,
 
 
 def test_a_server_that_is_down_leaves_everything_pending(engine, programme):
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     config = _config(programme, port)
     _store(engine, "programme")
 
@@ -500,7 +430,7 @@ def _send(smtp: Smtp, recipients: list[str] | None = None) -> None:
 
 
 def test_send_mail_to_a_server_that_is_down_names_host_and_port():
-    port = _free_port()
+    port = free_port()
     with pytest.raises(DeliveryError) as error:
         _send(Smtp(host="127.0.0.1", port=port, timeout_seconds=5))
     assert f"127.0.0.1:{port}" in str(error.value)

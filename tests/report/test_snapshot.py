@@ -20,8 +20,10 @@ import sqlalchemy as sa
 
 from ingest.pipeline import ingest_file
 from models import tables as t
+from models.config import Reporting, Smtp, SteeringGroup
 from models.db import session_factory, transaction
 from pilotpuls.report import exports, snapshot
+from pilotpuls.report.delivery import deliver_pending
 from pilotpuls.report.figures import PROGRAMME
 from pilotpuls.report.snapshot import ReportError
 from tests.conftest import FIXTURES
@@ -219,3 +221,25 @@ def test_the_pdf_of_a_stored_version_renders(closed, programme):
     image = pdf[1].render(scale=0.5).to_pil().convert("L")
     ink = sum(1 for p in image.get_flattened_data() if p < 200)
     assert ink > 1000  # not a blank page
+
+
+def test_published_reports_are_mailed_once_as_their_pdf(closed, programme, inbox):
+    group = SteeringGroup(
+        name="Lokal styrgrupp Figeholm",
+        offices=["figeholm"],
+        recipients=["ordforande@figeholm.se"],
+    )
+    smtp = Smtp(host="127.0.0.1", port=inbox.port, timeout_seconds=5)
+    config = programme.model_copy(
+        update={"reporting": Reporting(smtp=smtp, steering_groups=[group])}
+    )
+    render = exports.pdf_attachment(closed, config)
+    assert deliver_pending(closed, config, render).sent == 0  # a draft waits
+    snapshot.publish(closed, QUARTER, None, "anna@region.se", now=AFTER)
+    assert deliver_pending(closed, config, render).sent == 1
+    assert deliver_pending(closed, config, render).sent == 0
+    (mail,) = inbox.to("ordforande@figeholm.se")
+    (attachment,) = list(mail.iter_attachments())
+    assert attachment.get_filename() == "kvartalsrapport-2025Q1-figeholm-v1.pdf"
+    expected = exports.render(_document(closed, config, scopes=["figeholm"]), ".pdf")
+    assert attachment.get_content() == expected
