@@ -1,6 +1,7 @@
 """The dashboard's database handle, kept on the Flask app (one engine per app).
 
-Pages read through :func:`read_session`; only sign-in and the audit log write.
+Pages read through :func:`read_session`; sign-in and the audit log write, and
+the report page's region actions use :func:`writer_engine`.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask, current_app
 
@@ -24,6 +26,15 @@ def attach(server: Flask, config: ProgrammeConfig) -> None:
         "engine": engine,
         "sessions": session_factory(engine),
     }
+
+
+def writer_engine() -> sa.Engine:
+    """An engine for the few writes a page makes (closing a quarter…): on SQLite
+    it takes the write lock at BEGIN and waits for a running ingest."""
+    state = current_app.extensions[_KEY]
+    if "writer" not in state:
+        state["writer"] = engine_for(state["config"], writer=True, pool_pre_ping=True)
+    return state["writer"]
 
 
 def programme_config() -> ProgrammeConfig:

@@ -97,3 +97,25 @@ def test_a_kommun_user_can_only_choose_their_own_office(
     assert "Figeholm" not in text
     screenshot(page, "kommun-view")
     assert page.console_errors == []
+
+
+def test_the_region_closes_and_publishes_a_quarter_in_the_browser(
+    demo_data, live_server, page, add_user
+):
+    add_user("projektledare@region.example", "region", ())
+    sign_in_in_browser(page, live_server, "projektledare@region.example")
+    page.goto(f"{live_server}/rapport")
+    wait_until_settled(page)
+    page.get_by_role("button", name="Stäng kvartal").click()
+    page.get_by_text("är stängt som version 1").wait_for(timeout=60_000)
+    wait_until_settled(page)
+    assert "utkast" in page.locator("#rp-status").inner_text()
+    assert page.locator("#rp-body table").count() >= 5
+    page.get_by_role("button", name="Publicera version").click()
+    page.get_by_text("Version 1 är publicerad").wait_for(timeout=20_000)
+    page.locator("#rp-status").get_by_text("publicerad 20").wait_for(timeout=20_000)
+    screenshot(page, "page-rapport-publicerad")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Ladda ner PDF").click()
+    assert download.value.suggested_filename.endswith("-v1.pdf")
+    assert page.console_errors == []
