@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import click
 import sqlalchemy as sa
 
+from dashboard.filters import quarter
 from ingest.demo import generate
 from ingest.runner import run_once
 from models import tables as t
@@ -15,6 +16,8 @@ from models.config import ProgrammeConfig, resolve_path
 from models.db import engine_for, transaction
 from pilotpuls.cli import AppContext, pass_app
 from pilotpuls.cli.ingest import describe
+from pilotpuls.report import snapshot
+from pilotpuls.report.snapshot import ReportError
 
 CREDENTIALS_FILE = "data/secrets/demo-users.txt"
 
@@ -104,9 +107,44 @@ def demo(app: AppContext, seed: int, until, years: int, if_empty: bool) -> None:
         f"Demo loaded: {summary.count('loaded')} files, {rows} rows; "
         f"{quarantined} rows quarantined on purpose (see the data-quality page)."
     )
+    for line in close_demo_quarters(config, last_day):
+        click.echo(line)
     click.echo("\nDemo users (one per role; also in " + CREDENTIALS_FILE + "):")
     for line in create_demo_users(config):
         click.echo("  " + line)
+
+
+DEMO_TEXTS = {
+    "programme": (
+        "Beläggningen ökar men ligger under målet på alla kontor utom Borgholm. "
+        "Intäkterna följer planen bättre än väntat.",
+        "Kontoren med låg beläggning tar fram en plan för fler företagare.\n"
+        "Regionen följer upp dörrräknarnas data i nästa kvartal.",
+    ),
+}
+
+
+def close_demo_quarters(config: ProgrammeConfig, last_day: date) -> list[str]:
+    """Close the two last finished quarters: the older published with texts, the
+    newer a draft, so the report page shows both steps of the work."""
+    engine = engine_for(config, writer=True)
+    latest = quarter(quarter(last_day).start - timedelta(days=1))
+    older = quarter(latest.start - timedelta(days=1))
+    lines = []
+    for period, publish in ((older, True), (latest, False)):
+        label = period.key()
+        try:
+            snapshot.close(engine, config, label, "demo")
+            for scope, (comments, actions) in DEMO_TEXTS.items():
+                snapshot.set_texts(engine, label, 1, scope, comments, actions, "demo")
+            if publish:
+                snapshot.publish(engine, label, 1, "demo")
+        except ReportError as exc:  # e.g. an office opened after the quarter
+            lines.append(f"Quarterly report {label} not closed: {exc}")
+            continue
+        state = "published" if publish else "a draft to publish"
+        lines.append(f"Quarterly report {label} closed: {state}.")
+    return lines
 
 
 def _has_data(config: ProgrammeConfig) -> bool:

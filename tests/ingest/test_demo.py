@@ -69,6 +69,13 @@ def test_demo_command_loads_everything_and_creates_users(
         )
         roles = set(conn.scalars(sa.select(t.User.role)))
         door_days = conn.scalar(sa.select(sa.func.count()).select_from(t.DoorDaily))
+        reports = set(
+            conn.execute(
+                sa.select(t.ReportSnapshot.quarter, t.ReportSnapshot.status).distinct()
+            )
+        )
+    # the two quarters before the last demo day: one published, one a draft
+    assert reports == {("2025Q2", "published"), ("2025Q3", "draft")}, result.output
     assert set(files) == {"loaded"} and files["loaded"] > 20
     assert quarantined > 0 and door_days > 300
     assert roles == {"region", "kommun", "steering", "admin"}
