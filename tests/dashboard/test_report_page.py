@@ -147,9 +147,10 @@ def test_a_programme_steering_group_gets_the_whole_report(closed, signed_in_clie
     assert download(client, "rp-pdf").startswith(b"%PDF-")
 
 
-def test_only_the_region_may_close_publish_or_write(closed, signed_in_client):
-    client = signed_in_client("steering")
-    status, _ = call(
+def press(client, button: str, close_quarter: str | None = None) -> tuple[int, str]:
+    """Click one of the region's buttons: rp-close, rp-publish or rp-restate."""
+    buttons = ("rp-close", "rp-publish", "rp-restate")
+    return call(
         client,
         [
             "rp-message.children",
@@ -158,46 +159,28 @@ def test_only_the_region_may_close_publish_or_write(closed, signed_in_client):
             "rp-quarter.value",
             "rp-close-quarter.options",
         ],
+        {f"{b}.n_clicks": 1 if b == button else None for b in buttons},
         {
-            "rp-close.n_clicks": None,
-            "rp-publish.n_clicks": 1,
-            "rp-restate.n_clicks": None,
-        },
-        {
-            "rp-close-quarter.value": None,
+            "rp-close-quarter.value": close_quarter,
             "rp-quarter.value": QUARTER,
             "rp-changed.data": 0,
             "rp-lang.data": "sv",
         },
-        changed="rp-publish.n_clicks",
+        changed=f"{button}.n_clicks",
     )
-    assert status == 403
+
+
+def test_only_the_region_may_close_publish_or_write(closed, signed_in_client):
+    client = signed_in_client("steering")
+    for button in ("rp-close", "rp-publish", "rp-restate"):
+        assert press(client, button, QUARTER)[0] == 403
 
 
 def test_a_region_user_publishes_from_the_page(closed, signed_in_client, engine):
     client = signed_in_client("region")
-    status, text = call(
-        client,
-        [
-            "rp-message.children",
-            "rp-changed.data",
-            "rp-quarter.options",
-            "rp-quarter.value",
-            "rp-close-quarter.options",
-        ],
-        {
-            "rp-close.n_clicks": None,
-            "rp-publish.n_clicks": 1,
-            "rp-restate.n_clicks": None,
-        },
-        {
-            "rp-close-quarter.value": None,
-            "rp-quarter.value": QUARTER,
-            "rp-changed.data": 0,
-            "rp-lang.data": "sv",
-        },
-        changed="rp-publish.n_clicks",
-    )
+    status, text = press(client, "rp-publish")
     assert status == 200 and "Version 1 är publicerad" in text
     with session_factory(engine)() as session:
         assert snapshot.latest(session, QUARTER).status == "published"
+    status, text = press(client, "rp-publish")
+    assert status == 200 and "already published" in text
