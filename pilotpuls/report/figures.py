@@ -97,6 +97,70 @@ REPORT_DEFINITIONS = [
 ]
 
 
+# the layout of each table (titles and notes depend on the quarter)
+COLUMNS: dict[str, list[Column]] = {
+    "utilisation": [
+        Column("month", "Månad"),
+        Column("seats", "Platser", "int"),
+        Column("utilisation", "Beläggning", "percent"),
+        Column("target", "Mål", "percent"),
+        Column("peak", "Toppnärvaro", "int"),
+        Column("days_with_data", "Dagar med dörrdata", "int"),
+        Column("open_days", "Öppna kontorsdagar", "int"),
+    ],
+    "target_groups": [
+        Column("target_group", "Målgrupp"),
+        Column("members", "Medlemmar", "int"),
+        Column("share", "Andel", "percent"),
+    ],
+    "membership_types": [
+        Column("membership", "Medlemskap"),
+        Column("members", "Medlemmar", "int"),
+    ],
+    "reconciliation": [
+        Column("measure", "Mått"),
+        Column("value", "Antal (person-dagar)", "int"),
+    ],
+    "economy": [
+        Column("measure", "Post"),
+        Column("outcome", "Utfall", "kr"),
+        Column("plan", "Plan", "kr"),
+        Column("difference", "Avvikelse", "kr"),
+    ],
+    "costs": [Column("category", "Kategori"), Column("amount", "Belopp", "kr")],
+    "subsidy": [
+        Column("funder", "Finansiär"),
+        Column("planned", "Planerat", "kr"),
+        Column("used", "Använt", "kr"),
+    ],
+    "satisfaction": [
+        Column("measure", "Fråga"),
+        Column("answers", "Svar", "int"),
+        Column("positive", "Andel 4–5", "percent"),
+        Column("negative", "Andel 1–2", "percent"),
+    ],
+    "completeness": [Column("source", "Källa"), Column("detail", "Täckning")],
+    "path": [
+        Column("quarter", "Kvartal"),
+        Column("planned_subsidy", "Planerat stöd", "kr"),
+        Column("remaining_plan", "Kvar enligt plan", "kr"),
+        Column("remaining_actual", "Kvar efter utfall", "kr"),
+        Column("self_financing", "Självfinansiering", "percent"),
+        Column("projection", "Prognos", "percent"),
+    ],
+    "offices": [
+        Column("office", "Kontor"),
+        Column("status", "Status"),
+        Column("utilisation", "Beläggning", "percent"),
+        Column("utilisation_target", "Mål", "percent"),
+        Column("members", "Medlemmar", "int"),
+        Column("members_target", "Mål", "int"),
+        Column("self_financing", "Självfinansiering", "percent"),
+        Column("nps", "NPS", "decimal"),
+    ],
+}
+
+
 def report_scope(session: so.Session) -> Scope:
     """A programme-wide reader: the report is computed once for everybody, and
     the page shows each user only the sections of their own scope."""
@@ -281,15 +345,7 @@ class _Calculation:
         return Table(
             "utilisation",
             "Beläggning per månad",
-            [
-                Column("month", "Månad"),
-                Column("seats", "Platser", "int"),
-                Column("utilisation", "Beläggning", "percent"),
-                Column("target", "Mål", "percent"),
-                Column("peak", "Toppnärvaro", "int"),
-                Column("days_with_data", "Dagar med dörrdata", "int"),
-                Column("open_days", "Öppna kontorsdagar", "int"),
-            ],
+            COLUMNS["utilisation"],
             rows,
             "Beläggning = genomsnittlig närvaro ÷ platser som gällde dagen, över "
             "öppna dagar med dörrdata; helgdagar och stängda dagar räknas inte.",
@@ -318,7 +374,7 @@ class _Calculation:
         return Table(
             "reconciliation",
             "Bokningar mot dörrräkning",
-            [Column("measure", "Mått"), Column("value", "Antal (person-dagar)", "int")],
+            COLUMNS["reconciliation"],
             [{"measure": label, "value": _number(value)} for label, value in labels],
             "Per kontor och dag: bokat och närvarande = min(bokade, toppnärvaro). "
             "Dagar utan dörrdata räknas aldrig som frånvaro.",
@@ -379,11 +435,7 @@ class _Calculation:
         return Table(
             "target_groups",
             "Medlemmar per målgrupp vid kvartalets slut",
-            [
-                Column("target_group", "Målgrupp"),
-                Column("members", "Medlemmar", "int"),
-                Column("share", "Andel", "percent"),
-            ],
+            COLUMNS["target_groups"],
             rows,
             "" if rows else "Inget medlemsregister med aktiva medlemmar.",
         )
@@ -404,7 +456,7 @@ class _Calculation:
         return Table(
             "membership_types",
             "Medlemmar per medlemskapstyp vid kvartalets slut",
-            [Column("membership", "Medlemskap"), Column("members", "Medlemmar", "int")],
+            COLUMNS["membership_types"],
             [{"membership": str(k), "members": int(v)} for k, v in counts.items()],
         )
 
@@ -455,12 +507,7 @@ class _Calculation:
         return Table(
             "economy",
             "Ekonomi mot plan",
-            [
-                Column("measure", "Post"),
-                Column("outcome", "Utfall", "kr"),
-                Column("plan", "Plan", "kr"),
-                Column("difference", "Avvikelse", "kr"),
-            ],
+            COLUMNS["economy"],
             [
                 row("Medlemsavgifter", "membership_revenue", None),
                 row("Bokningsavgifter", "booking_revenue", None),
@@ -485,7 +532,7 @@ class _Calculation:
         return Table(
             "costs",
             "Kostnader per kategori (plan)",
-            [Column("category", "Kategori"), Column("amount", "Belopp", "kr")],
+            COLUMNS["costs"],
             rows,
         )
 
@@ -505,11 +552,7 @@ class _Calculation:
         return Table(
             "subsidy",
             "Stöd per finansiär",
-            [
-                Column("funder", "Finansiär"),
-                Column("planned", "Planerat", "kr"),
-                Column("used", "Använt", "kr"),
-            ],
+            COLUMNS["subsidy"],
             rows,
         )
 
@@ -517,14 +560,7 @@ class _Calculation:
         path = economy.self_financing_path(
             self.session, self.scope, ids, self.period, self.period.end
         )
-        columns = [
-            Column("quarter", "Kvartal"),
-            Column("planned_subsidy", "Planerat stöd", "kr"),
-            Column("remaining_plan", "Kvar enligt plan", "kr"),
-            Column("remaining_actual", "Kvar efter utfall", "kr"),
-            Column("self_financing", "Självfinansiering", "percent"),
-            Column("projection", "Prognos", "percent"),
-        ]
+        columns = COLUMNS["path"]
         rows = [
             {
                 c.key: _number(r[c.key]) if c.kind != "text" else r[c.key]
@@ -600,12 +636,7 @@ class _Calculation:
         return Table(
             "satisfaction",
             "Nöjdhet: mjuka värden och faciliteter (enkäter senaste 12 månaderna)",
-            [
-                Column("measure", "Fråga"),
-                Column("answers", "Svar", "int"),
-                Column("positive", "Andel 4–5", "percent"),
-                Column("negative", "Andel 1–2", "percent"),
-            ],
+            COLUMNS["satisfaction"],
             rows,
             self._no_answers_note(ids, rows)
             + f"Grupper med färre än {self.min_size} svarande visas inte (”< "
@@ -646,7 +677,7 @@ class _Calculation:
         return Table(
             "completeness",
             "Datatäckning",
-            [Column("source", "Källa"), Column("detail", "Täckning")],
+            COLUMNS["completeness"],
             rows,
             "Saknade data visas som luckor, aldrig som noll.",
         )
@@ -706,16 +737,7 @@ class _Calculation:
         return Table(
             "offices",
             "Kontoren mot sina egna mål",
-            [
-                Column("office", "Kontor"),
-                Column("status", "Status"),
-                Column("utilisation", "Beläggning", "percent"),
-                Column("utilisation_target", "Mål", "percent"),
-                Column("members", "Medlemmar", "int"),
-                Column("members_target", "Mål", "int"),
-                Column("self_financing", "Självfinansiering", "percent"),
-                Column("nps", "NPS", "decimal"),
-            ],
+            COLUMNS["offices"],
             rows,
             "Status: ett mål räknas som nått vid 90 % av målet. I fas = alla mål "
             "med data nådda, Efter plan = något under 70 %, Bevaka = däremellan.",
@@ -750,25 +772,11 @@ class _Calculation:
             }
             for r in year.to_dict("records")
         ]
-        split = "personal" if sharing.split == "staff" else "yta"
-        money_columns = [
-            Column("premises", "Lokal", "kr"),
-            Column("other_costs", "Övriga kostnader", "kr"),
-            Column("overhead", "Overhead", "kr"),
-        ]
         return [
             Table(
                 "cost_share",
                 f"Kostnadsfördelning {self.quarter} (faktureras i förskott)",
-                [
-                    Column("party", "Part"),
-                    Column("share", f"Andel ({split})", "percent"),
-                    *money_columns,
-                    Column("rent", "Hyra kvartal", "kr"),
-                    Column("one_off", "Engångskostnader", "kr"),
-                    Column("invoice", "Att fakturera", "kr"),
-                    Column("due", "Förfaller", "date"),
-                ],
+                cost_share_columns(sharing.split),
                 quarter_rows,
                 f"Overhead {sharing.overhead:.0%} på gästernas hyra. "
                 + "; ".join(
@@ -780,17 +788,49 @@ class _Calculation:
             Table(
                 "cost_share_year",
                 f"Årshyra {self.period.start.year} per part",
-                [
-                    Column("party", "Part"),
-                    Column("own_area_m2", "Egen yta", "area"),
-                    Column("share", f"Andel ({split})", "percent"),
-                    *money_columns,
-                    Column("total", "Summa per år", "kr"),
-                ],
+                cost_share_year_columns(sharing.split),
                 year_rows,
                 f"Kostnaderna i {sharing.base_year} års nivå, indexerade årligen.",
             ),
         ]
+
+
+def _money_columns() -> list[Column]:
+    return [
+        Column("premises", "Lokal", "kr"),
+        Column("other_costs", "Övriga kostnader", "kr"),
+        Column("overhead", "Overhead", "kr"),
+    ]
+
+
+def _share_column(split: str) -> Column:
+    return Column(
+        "share", f"Andel ({'personal' if split == 'staff' else 'yta'})", "percent"
+    )
+
+
+def cost_share_columns(split: str) -> list[Column]:
+    """The quarter's invoices per party; ``split`` is "staff" or "area"."""
+    return [
+        Column("party", "Part"),
+        _share_column(split),
+        *_money_columns(),
+        Column("rent", "Hyra kvartal", "kr"),
+        Column("one_off", "Engångskostnader", "kr"),
+        Column("invoice", "Att fakturera", "kr"),
+        Column("due", "Förfaller", "date"),
+    ]
+
+
+def cost_share_year_columns(split: str) -> list[Column]:
+    """The year's rent per party."""
+    return [
+        Column("party", "Part"),
+        Column("own_area_m2", "Egen yta", "area"),
+        _share_column(split),
+        *_money_columns(),
+        Column("total", "Summa per år", "kr"),
+    ]
 
 
 def definitions() -> list[tuple[str, str]]:

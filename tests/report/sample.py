@@ -14,12 +14,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pilotpuls.report.content import (
-    Column,
     KeyFigure,
     ReportDocument,
     ScopeReport,
     Section,
     Table,
+)
+from pilotpuls.report.figures import (
+    COLUMNS,
+    cost_share_columns,
+    cost_share_year_columns,
 )
 
 QUARTER = "2026Q3"
@@ -237,15 +241,7 @@ def _utilisation(seats: int, values: list[float | None]) -> Table:
     return Table(
         "utilisation",
         "Beläggning per månad",
-        [
-            Column("month", "Månad"),
-            Column("seats", "Platser", "int"),
-            Column("utilisation", "Beläggning", "percent"),
-            Column("target", "Mål", "percent"),
-            Column("peak", "Toppnärvaro", "int"),
-            Column("days_with_data", "Dagar med dörrdata", "int"),
-            Column("open_days", "Öppna kontorsdagar", "int"),
-        ],
+        COLUMNS["utilisation"],
         rows,
         "Beläggning = genomsnittlig närvaro ÷ platser som gällde dagen, över öppna "
         "dagar med dörrdata; helgdagar och stängda dagar räknas inte.",
@@ -264,11 +260,7 @@ def _target_groups(scale: float) -> Table:
     return Table(
         "target_groups",
         "Medlemmar per målgrupp vid kvartalets slut",
-        [
-            Column("target_group", "Målgrupp"),
-            Column("members", "Medlemmar", "int"),
-            Column("share", "Andel", "percent"),
-        ],
+        COLUMNS["target_groups"],
         [
             {"target_group": group, "members": n, "share": round(n / total, 6)}
             for group, n in counts.items()
@@ -280,7 +272,7 @@ def _membership_types(scale: float) -> Table:
     return Table(
         "membership_types",
         "Medlemmar per medlemskapstyp vid kvartalets slut",
-        [Column("membership", "Medlemskap"), Column("members", "Medlemmar", "int")],
+        COLUMNS["membership_types"],
         [
             {"membership": "Fast plats", "members": round(4 * scale)},
             {"membership": "Flex 10 dagar/mån", "members": round(13 * scale)},
@@ -300,7 +292,7 @@ def _reconciliation(scale: float) -> Table:
     return Table(
         "reconciliation",
         "Bokningar mot dörrräkning",
-        [Column("measure", "Mått"), Column("value", "Antal (person-dagar)", "int")],
+        COLUMNS["reconciliation"],
         [{"measure": label, "value": float(round(n * scale))} for label, n in values],
         "Per kontor och dag: bokat och närvarande = min(bokade, toppnärvaro). Dagar "
         "utan dörrdata räknas aldrig som frånvaro.",
@@ -349,12 +341,7 @@ def _economy(scale: float) -> Table:
     return Table(
         "economy",
         "Ekonomi mot plan",
-        [
-            Column("measure", "Post"),
-            Column("outcome", "Utfall", "kr"),
-            Column("plan", "Plan", "kr"),
-            Column("difference", "Avvikelse", "kr"),
-        ],
+        COLUMNS["economy"],
         economy_rows(scale),
         "Kostnader är kostnadsplanen i config.yaml (faktiska kostnader importeras "
         "inte ännu).",
@@ -372,7 +359,7 @@ def _costs(scale: float) -> Table:
     return Table(
         "costs",
         "Kostnader per kategori (plan)",
-        [Column("category", "Kategori"), Column("amount", "Belopp", "kr")],
+        COLUMNS["costs"],
         [{"category": c, "amount": float(round(a * scale))} for c, a in amounts],
     )
 
@@ -383,11 +370,7 @@ def _subsidy(scale: float) -> Table:
     return Table(
         "subsidy",
         "Stöd per finansiär",
-        [
-            Column("funder", "Finansiär"),
-            Column("planned", "Planerat", "kr"),
-            Column("used", "Använt", "kr"),
-        ],
+        COLUMNS["subsidy"],
         [
             {"funder": "Kommunen", "planned": half_plan, "used": used / 2},
             {"funder": "Region Kalmar län", "planned": half_plan, "used": used / 2},
@@ -421,14 +404,7 @@ def _path(scale: float) -> Table:
     return Table(
         "path",
         "Vägen till självfinansiering",
-        [
-            Column("quarter", "Kvartal"),
-            Column("planned_subsidy", "Planerat stöd", "kr"),
-            Column("remaining_plan", "Kvar enligt plan", "kr"),
-            Column("remaining_actual", "Kvar efter utfall", "kr"),
-            Column("self_financing", "Självfinansiering", "percent"),
-            Column("projection", "Prognos", "percent"),
-        ],
+        COLUMNS["path"],
         rows,
         "Startfasen slutar 2028-09-30. Prognosen är en rät linje genom de fyra "
         "senaste hela kvartalens självfinansieringsgrad.",
@@ -447,12 +423,7 @@ def _satisfaction(scale: float) -> Table:
     return Table(
         "satisfaction",
         "Nöjdhet: mjuka värden och faciliteter (enkäter senaste 12 månaderna)",
-        [
-            Column("measure", "Fråga"),
-            Column("answers", "Svar", "int"),
-            Column("positive", "Andel 4–5", "percent"),
-            Column("negative", "Andel 1–2", "percent"),
-        ],
+        COLUMNS["satisfaction"],
         [
             {"measure": m, "answers": a, "positive": p, "negative": n}
             for m, a, p, n in rows
@@ -467,7 +438,7 @@ def _completeness(no_door_data_in_july: bool) -> Table:
     return Table(
         "completeness",
         "Datatäckning",
-        [Column("source", "Källa"), Column("detail", "Täckning")],
+        COLUMNS["completeness"],
         [
             {
                 "source": "Dörrräknare",
@@ -503,16 +474,7 @@ def _offices(offices: list[int]) -> Table:
     return Table(
         "offices",
         "Kontoren mot sina egna mål",
-        [
-            Column("office", "Kontor"),
-            Column("status", "Status"),
-            Column("utilisation", "Beläggning", "percent"),
-            Column("utilisation_target", "Mål", "percent"),
-            Column("members", "Medlemmar", "int"),
-            Column("members_target", "Mål", "int"),
-            Column("self_financing", "Självfinansiering", "percent"),
-            Column("nps", "NPS", "decimal"),
-        ],
+        COLUMNS["offices"],
         rows,
         "Status: ett mål räknas som nått vid 90 % av målet. I fas = alla mål med data "
         "nådda, Efter plan = något under 70 %, Bevaka = däremellan.",
@@ -558,24 +520,11 @@ def _cost_share(scale: float) -> list[Table]:
                 "total": total,
             }
         )
-    money = [
-        Column("premises", "Lokal", "kr"),
-        Column("other_costs", "Övriga kostnader", "kr"),
-        Column("overhead", "Overhead", "kr"),
-    ]
     return [
         Table(
             "cost_share",
             f"Kostnadsfördelning {QUARTER} (faktureras i förskott)",
-            [
-                Column("party", "Part"),
-                Column("share", "Andel (personal)", "percent"),
-                *money,
-                Column("rent", "Hyra kvartal", "kr"),
-                Column("one_off", "Engångskostnader", "kr"),
-                Column("invoice", "Att fakturera", "kr"),
-                Column("due", "Förfaller", "date"),
-            ],
+            cost_share_columns("staff"),
             quarter_rows,
             "Overhead 10 % på gästernas hyra. Almi Företagspartner: ny skrivbordsplats "
             "12 500 kr.",
@@ -583,13 +532,7 @@ def _cost_share(scale: float) -> list[Table]:
         Table(
             "cost_share_year",
             "Årshyra 2026 per part",
-            [
-                Column("party", "Part"),
-                Column("own_area_m2", "Egen yta", "area"),
-                Column("share", "Andel (personal)", "percent"),
-                *money,
-                Column("total", "Summa per år", "kr"),
-            ],
+            cost_share_year_columns("staff"),
             year_rows,
             "Kostnaderna i 2024 års nivå, indexerade årligen.",
         ),
