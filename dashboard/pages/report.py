@@ -117,6 +117,7 @@ add(
 )
 
 CLOSABLE_QUARTERS = 8  # how far back the close list reaches
+_CHECKED: dict[tuple[str, int, int], snapshot.Restatement] = {}
 NO_ROWS = "Inga rader för kvartalet."  # the report's own language is Swedish
 
 
@@ -573,7 +574,13 @@ def _restatement(scope: Scope, document: ReportDocument, lang: str) -> Any:
             return None
         if not snapshot.new_files_since(session, newest.cutoff_at):
             return None
-        found = snapshot.check(session, config, document.quarter)
+        # recomputing a quarter takes seconds: once per version and new file
+        key = (document.quarter, newest.version, snapshot.last_file_id(session))
+        found = _CHECKED.get(key)
+        if found is None:
+            if len(_CHECKED) > 64:
+                _CHECKED.clear()
+            found = _CHECKED[key] = snapshot.check(session, config, document.quarter)
     return restatement_view(found, [s.report.scope for s in document.sections], lang)
 
 

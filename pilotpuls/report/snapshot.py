@@ -352,6 +352,11 @@ def new_files_since(session: so.Session, cutoff: datetime) -> int:
     )
 
 
+def last_file_id(session: so.Session) -> int:
+    """Grows with every file received: a key for caching a :func:`check`."""
+    return int(session.scalar(sa.select(sa.func.max(t.SourceFile.id))) or 0)
+
+
 def check(session: so.Session, config: ProgrammeConfig, quarter: str) -> Restatement:
     """Recompute the quarter and compare it with its latest version."""
     check_quarter(quarter)

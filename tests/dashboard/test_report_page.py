@@ -6,13 +6,17 @@ from __future__ import annotations
 import base64
 import io
 import json
+import shutil
 from datetime import UTC, datetime
 
 import openpyxl
 import pytest
 
+from ingest.pipeline import ingest_file
+from models.config import ProgrammeConfig, load_config
 from models.db import session_factory
 from pilotpuls.report import snapshot
+from tests.conftest import FIXTURES
 from tests.dashboard.test_survey_quality_glossary_pages import page_text
 
 QUARTER = "2025Q1"
@@ -90,6 +94,14 @@ def download(client, button: str = "rp-xlsx") -> bytes:
     assert status == 200, text
     data = json.loads(text)["response"]["rp-download"]["data"]
     return base64.b64decode(data["content"])
+
+
+@pytest.fixture
+def programme(tmp_path, monkeypatch) -> ProgrammeConfig:
+    """The fixture programme with its archive under tmp_path (files are loaded)."""
+    shutil.copy(FIXTURES / "programme.yaml", tmp_path / "config.yaml")
+    monkeypatch.setenv("PILOTPULS_PSEUDONYM_KEY", "test-key-not-secret")
+    return load_config(tmp_path / "config.yaml")
 
 
 @pytest.fixture
@@ -184,3 +196,19 @@ def test_a_region_user_publishes_from_the_page(closed, signed_in_client, engine)
         assert snapshot.latest(session, QUARTER).status == "published"
     status, text = press(client, "rp-publish")
     assert status == 200 and "already published" in text
+
+
+def test_late_data_shows_the_restated_figures_to_the_region(
+    closed, programme, signed_in_client
+):
+    register = FIXTURES / "members" / "figeholm_medlemmar.csv"
+    assert ingest_file(closed, programme, register, "figeholm", "members").rows_loaded
+    client = signed_in_client("region")
+    body = show(client, "figeholm")
+    assert "Omräknade siffror finns" in body
+    assert "Medlemmar vid kvartalets slut" in body and "2 (mål 14)" in body
+    status, text = press(client, "rp-restate")
+    assert status == 200 and "Version 2 är sparad som utkast" in text
+    assert "version 2" in show(client, "figeholm").lower()
+    kommun = signed_in_client("kommun", ["figeholm"])
+    assert "Omräknade" not in show(kommun, "figeholm")
