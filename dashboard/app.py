@@ -6,40 +6,91 @@ from ``dashboard.access``. The shell is built per request for the signed-in user
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, html
+from dash import Dash, Input, Output, html
 from dash.development.base_component import ComponentRegistry
 
 import dashboard.vendor  # noqa: F401  (registers the vendored plotly.js)
 from dashboard import access, auth, database
 from dashboard.access import Scope
+from dashboard.filters import parse_filters
+from dashboard.i18n import STRINGS, text
 from models.config import ProgrammeConfig
 
 PAGES_FOLDER = Path(__file__).parent / "pages"
+# the page router's location (part of dash.page_container): it follows every
+# navigation, and a language switch is a page load with ?lang=…
+PAGES_LOCATION = "_pages_location"
+SHELL, NAV_LINKS, NAV_USER = "shell", "nav-links", "nav-user"
 
 
-def navbar(programme_name: str, scope: Scope | None) -> dbc.Navbar:
+def nav_label(page: dict[str, Any], lang: str) -> str:
+    """The menu name of a page: ``nav_<module>`` in i18n, else its Swedish name."""
+    key = "nav_" + page["module"].rsplit(".", 1)[-1]
+    return text(key, lang) if key in STRINGS else page["name"]
+
+
+def nav_links(
+    scope: Scope | None,
+    lang: str,
+    default_lang: str,
+    pathname: str | None = None,
+) -> list[dbc.NavItem]:
+    """Links to the pages the user's role may open, named in ``lang``.
+
+    Which pages: always decided here, on the server, from the user's scope.
+    A language other than the programme's travels on in the links' query string.
+    ``pathname`` (the page shown) marks the active link; without it the browser
+    compares the links with its address, which works while they have no query.
+    """
+    if scope is None:
+        return []
+    query = "" if lang == default_lang else f"?lang={lang}"
+    here = None if pathname is None else pathname.strip("/")
+    return [
+        dbc.NavItem(
+            dbc.NavLink(
+                nav_label(page, lang),
+                href=page["relative_path"] + query,
+                active="exact"
+                if here is None
+                else page["relative_path"].strip("/") == here,
+                # one line, as the one-word Swedish names: "Data quality"
+                class_name="text-nowrap",
+            )
+        )
+        for page in dash.page_registry.values()
+        if page.get("nav", True) and scope.can_see_page(page["module"])
+    ]
+
+
+def navbar(programme_name: str, scope: Scope | None, lang: str = "sv") -> dbc.Navbar:
     """Links to the pages the user's role may open, and the user menu.
 
     ``scope`` is None only when Dash validates the layout on its first request,
     which may come from a visitor who is not signed in: then no links at all.
+    The layout is fetched without the page's query string, so it is built in the
+    programme's language; :func:`follow_the_language` then renames the links.
     """
-    links = [
-        dbc.NavItem(
-            dbc.NavLink(page["name"], href=page["relative_path"], active="exact")
-        )
-        for page in dash.page_registry.values()
-        if scope and page.get("nav", True) and scope.can_see_page(page["module"])
-    ]
     return dbc.Navbar(
         dbc.Container(
             [
                 dbc.NavbarBrand(["Pilotpuls", html.Small(f" · {programme_name}")]),
-                dbc.Nav(links, navbar=True, className="me-auto"),
-                dbc.Nav(user_menu(scope) if scope else [], navbar=True),
+                dbc.Nav(
+                    nav_links(scope, lang, lang),
+                    navbar=True,
+                    className="me-auto",
+                    id=NAV_LINKS,
+                ),
+                dbc.Nav(
+                    user_menu(scope, lang) if scope else [], navbar=True, id=NAV_USER
+                ),
             ],
             fluid=True,
         ),
@@ -49,11 +100,11 @@ def navbar(programme_name: str, scope: Scope | None) -> dbc.Navbar:
     )
 
 
-def user_menu(scope: Scope) -> dbc.DropdownMenu:
+def user_menu(scope: Scope, lang: str = "sv") -> dbc.DropdownMenu:
     return dbc.DropdownMenu(
         [
             dbc.DropdownMenuItem(scope.email, header=True),
-            dbc.DropdownMenuItem(access.ROLE_LABELS[scope.role], disabled=True),
+            dbc.DropdownMenuItem(text(f"role_{scope.role}", lang), disabled=True),
             dbc.DropdownMenuItem(divider=True),
             # the language travels in the URL with the filters (shareable links)
             dbc.DropdownMenuItem("Svenska", href="?lang=sv", external_link=True),
@@ -61,7 +112,10 @@ def user_menu(scope: Scope) -> dbc.DropdownMenu:
             dbc.DropdownMenuItem(divider=True),
             # a real page load, not Dash's in-page navigation: the server signs out
             dbc.DropdownMenuItem(
-                "Logga ut", href="/logout", external_link=True, id="sign-out"
+                text("sign_out", lang),
+                href="/logout",
+                external_link=True,
+                id="sign-out",
             ),
         ],
         label=scope.email,
@@ -70,6 +124,27 @@ def user_menu(scope: Scope) -> dbc.DropdownMenu:
         align_end=True,
         id="user-menu",
     )
+
+
+def register_language_callback(app: Dash, default_lang: str) -> None:
+    """Name the menu in the language of the address, on every navigation."""
+
+    @app.callback(
+        Output(NAV_LINKS, "children"),
+        Output(NAV_USER, "children"),
+        Output(SHELL, "lang"),
+        Input(PAGES_LOCATION, "href"),
+    )
+    def follow_the_language(href: Any):
+        # the same rule as the pages' (filters.parse_filters): ?lang=sv|en
+        url = urlsplit(href if isinstance(href, str) else "")
+        lang = parse_filters(parse_qs(url.query), date.today(), default_lang).lang
+        scope = access.current_scope()  # 401 without a signed-in user
+        return (
+            nav_links(scope, lang, default_lang, url.path or None),
+            user_menu(scope, lang),
+            lang,
+        )
 
 
 def create_app(
@@ -98,9 +173,11 @@ def create_app(
     # a function, so the navigation is built per request for the signed-in user
     app.layout = lambda: html.Div(
         [
-            navbar(config.programme_name, access.signed_in_scope()),
+            navbar(config.programme_name, access.signed_in_scope(), config.language),
             dbc.Container(dash.page_container, fluid=True),
         ],
         lang=config.language,
+        id=SHELL,
     )
+    register_language_callback(app, config.language)
     return app

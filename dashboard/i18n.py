@@ -8,6 +8,23 @@ is visible instead of crashing a page.
 from __future__ import annotations
 
 STRINGS: dict[str, tuple[str, str]] = {
+    # the menu: "nav_" + the page's module name (dashboard/pages/<name>.py); the
+    # Swedish is the page's ``register_page(name=...)``
+    "nav_overview": ("Översikt", "Overview"),
+    "nav_occupancy": ("Beläggning", "Occupancy"),
+    "nav_members": ("Medlemmar", "Members"),
+    "nav_economy": ("Ekonomi", "Economy"),
+    "nav_satisfaction": ("Nöjdhet", "Satisfaction"),
+    "nav_quality": ("Datakvalitet", "Data quality"),
+    "nav_report": ("Kvartalsrapport", "Quarterly report"),
+    "nav_glossary": ("Ordlista", "Glossary"),
+    "nav_audit": ("Logg", "Log"),
+    # the user menu; the Swedish role names are access.ROLE_LABELS
+    "role_region": ("Region (projektledare)", "Region (project manager)"),
+    "role_kommun": ("Kommun", "Municipality"),
+    "role_steering": ("Styrgrupp", "Steering group"),
+    "role_admin": ("Teknisk administratör", "Technical administrator"),
+    "sign_out": ("Logga ut", "Sign out"),
     # filter bar and panels
     "office": ("Kontor", "Office"),
     "all_offices": ("Alla kontor", "All offices"),
