@@ -22,11 +22,8 @@ def delivery_job(config: ProgrammeConfig) -> None:
     """E-mail published reports not yet sent; failures stay pending for next time."""
     engine = engine_for(config, writer=True)
     try:
-        result = deliver_pending(engine, config, pdf_attachment(engine, config))
-        if result.sent or result.failures:
-            log.info(
-                "report delivery: %d sent, %d failed", result.sent, len(result.failures)
-            )
+        # deliver_pending logs each failure and the summary itself
+        deliver_pending(engine, config, pdf_attachment(engine, config))
     except Exception:
         log.exception("report delivery failed")
     finally:
