@@ -15,10 +15,13 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import access, database
 from dashboard.access import Scope, current_scope, require_roles
+from dashboard.figures import economy as economy_figures
+from dashboard.figures import report as report_figures
 from dashboard.filters import parse_filters, quarter
 from dashboard.i18n import add, text
 from dashboard.panels import empty_state
@@ -335,6 +338,29 @@ def key_figures(report: ScopeReport) -> dbc.Row:
     )
 
 
+def table_frame(table: Table | None) -> pd.DataFrame:
+    return table.to_frame() if table is not None else pd.DataFrame()
+
+
+def charts(report: ScopeReport, lang: str) -> dbc.Row:
+    figures = [
+        report_figures.utilisation_by_month(
+            table_frame(report.table("utilisation")), lang
+        ),
+        economy_figures.self_financing_path(table_frame(report.table("path")), lang),
+    ]
+    return dbc.Row(
+        [
+            dbc.Col(
+                dcc.Graph(figure=figure, config={"displaylogo": False, "locale": lang}),
+                lg=6,
+            )
+            for figure in figures
+        ],
+        className="g-3",
+    )
+
+
 def table_view(table: Table) -> html.Div:
     header = html.Thead(html.Tr([html.Th(c.label) for c in table.columns]))
     body = html.Tbody(
@@ -371,6 +397,7 @@ def section_view(document: ReportDocument, editable: bool, lang: str) -> list[An
             html.H2(report.title, className="h4 mt-4"),
             html.P(report.subtitle, className="text-muted"),
             key_figures(report),
+            charts(report, lang),
             *[table_view(table) for table in report.tables],
             _texts(section.comments, section.actions, report.scope, editable, lang),
         ]

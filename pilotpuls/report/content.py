@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import pandas as pd
 from babel.numbers import format_decimal
 
 KINDS = ("text", "int", "kr", "percent", "decimal", "area", "date")
@@ -39,6 +40,15 @@ class Table:
     columns: list[Column]
     rows: list[dict[str, Any]]
     note: str = ""
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rows as a frame; numeric columns as floats, so gaps are NaN and a
+        hidden cell ("< 5") is NaN too (charts never draw it)."""
+        frame = pd.DataFrame(self.rows, columns=[c.key for c in self.columns])
+        for column in self.columns:
+            if column.kind not in ("text", "date"):
+                frame[column.key] = pd.to_numeric(frame[column.key], errors="coerce")
+        return frame
 
     def row_label(self, row: dict[str, Any]) -> str:
         """A row is known by its first column (a month, a funder, a party…)."""
