@@ -227,7 +227,7 @@ def stage_upsert(
     model: type[t.Base],
     key: Sequence[str],
     records: list[dict[str, Any]],
-    item_numbers: list[int],
+    item_numbers: Sequence[int],
     constants: dict[str, Any],
 ) -> set[int]:
     """Upsert ``records`` (plus ``constants`` in every row) in bulk; return the
