@@ -286,6 +286,8 @@ class _FileLoader:
         self.coverages: list[Coverage] = []
         self.seen_ids: dict[str, set[str]] = {}
         self.span: list[datetime] = []
+        if self.bulk and conn.dialect.name == "postgresql":
+            load.lock_for_bulk_load(conn, self.model, context.office_id)
 
     def add(self, output: Item | RowError | Coverage) -> None:
         if type(output) is not Item:  # checked per row: most outputs are items
@@ -364,6 +366,15 @@ class _FileLoader:
             )
             self.result.rows_loaded += changed_rows
             self.result.rows_unchanged += len(self.items) - changed_rows
+            self.items, self.pending = [], 0
+            return
+        if (
+            self.conn.dialect.name == "postgresql"
+            and all(len(item.records) == 1 for item in self.items)
+            and load.copy_new_rows(self.conn, self.model, self.key, records, constants)
+        ):
+            # every record was new, so every item (and the rows merged in it) loaded
+            self.result.rows_loaded += sum(item.weight for item in self.items)
             self.items, self.pending = [], 0
             return
         changed = load.stage_upsert(
