@@ -264,9 +264,14 @@ class DoorCount(Base):
     once per row, which cost more than the COPY itself. The rows are written
     only by ``ingest.pipeline``, in the transaction that inserts their
     ``source_file`` row, and source files are never deleted.
+
+    On SQLite the table is stored WITHOUT ROWID, i.e. in primary-key order: a
+    load writes one B-tree instead of a table and an index (a fifth faster),
+    and the rollups read a door's bins in order.
     """
 
     __tablename__ = "door_count"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     office_id: so.Mapped[str] = so.mapped_column(
         sa.ForeignKey("office.id"), primary_key=True
