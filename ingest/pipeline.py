@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import shutil
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -85,7 +86,9 @@ def archive(
     target = folder / f"{sha}{path.suffix.lower()}"
     if not target.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
+        # a name of its own: two processes archiving the same file at once must
+        # not rename each other's partial copy away (FileNotFoundError)
+        partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.part")
         shutil.copyfile(path, partial)
         partial.replace(target)  # atomic: the archive never holds half a file
     return target
