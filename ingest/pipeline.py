@@ -12,9 +12,12 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import shutil
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,7 +86,9 @@ def archive(
     target = folder / f"{sha}{path.suffix.lower()}"
     if not target.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
+        # a name of its own: two processes archiving the same file at once must
+        # not rename each other's partial copy away (FileNotFoundError)
+        partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.part")
         shutil.copyfile(path, partial)
         partial.replace(target)  # atomic: the archive never holds half a file
     return target
@@ -130,7 +135,7 @@ def ingest_file(
     try:
         reader = detect(kind, archived) if fmt == "auto" else reader_for(kind, fmt)
         result.format = reader.format
-        with engine.begin() as conn:
+        with _cyclic_gc_paused(), engine.begin() as conn:
             _load(
                 conn,
                 reader.read(archived, context),
@@ -153,6 +158,25 @@ def ingest_file(
             raise
         return _already_loaded(result, stored)
     return result
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a file loads.
+
+    A big file allocates millions of rows, records and items, many of them alive
+    until their chunk is written; the collector would traverse them over and
+    over (a fifth of the CPU time of a 1M-row counter file). They hold no
+    reference cycles, so reference counting frees them and memory stays bounded;
+    the few cycles other readers may leave are collected once it runs again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _stored_file(engine: sa.Engine, office_id: str, kind: str, sha: str):
@@ -258,6 +282,7 @@ class _FileLoader:
             context,
         )
         self.kind = result.kind
+        self.bulk = self.kind in BULK_KINDS
         self.model, self.key = load.NATURAL_KEYS[self.kind]
         self.items: list[Item] = []
         self.errors: list[dict[str, Any]] = []
@@ -265,14 +290,17 @@ class _FileLoader:
         self.coverages: list[Coverage] = []
         self.seen_ids: dict[str, set[str]] = {}
         self.span: list[datetime] = []
+        if self.bulk and conn.dialect.name == "postgresql":
+            load.lock_for_bulk_load(conn, self.model, context.office_id)
 
     def add(self, output: Item | RowError | Coverage) -> None:
-        if isinstance(output, RowError):
-            self._quarantine(output)
-        elif isinstance(output, Coverage):
-            self.coverages.append(output)
+        if type(output) is not Item:  # checked per row: most outputs are items
+            if isinstance(output, RowError):
+                self._quarantine(output)
+            else:
+                self.coverages.append(output)
         else:
-            if self.kind not in BULK_KINDS:  # the bulk path adds them as constants
+            if not self.bulk:  # the bulk path adds them as constants
                 output = Item(
                     output.row,
                     [self._complete(r) for r in output.records],
@@ -319,24 +347,38 @@ class _FileLoader:
         self.items, self.pending = [], 0
 
     def _flush_bulk(self) -> None:
-        records, owners = [], []
-        for number, item in enumerate(self.items):
-            records.extend(item.records)
-            owners.extend([number] * len(item.records))
+        one_to_one = all(
+            item.weight == 1 and len(item.records) == 1 for item in self.items
+        )
+        if one_to_one:  # the common case, without a per-row list to extend
+            records = [item.records[0] for item in self.items]
+            owners: Sequence[int] = range(len(records))
+        else:
+            records, owners = [], []
+            for number, item in enumerate(self.items):
+                records.extend(item.records)
+                owners.extend([number] * len(item.records))
         self._track_span(records)  # before the bulk path turns times into text
         constants = {
             "office_id": self.context.office_id,
             "source_file_id": self.file_id,
         }
-        if self.conn.dialect.name == "sqlite" and all(
-            item.weight == 1 and len(item.records) == 1 for item in self.items
-        ):
+        if self.conn.dialect.name == "sqlite" and one_to_one:
             # one row in, one row out: the number of changed rows is all we need
             changed_rows = load.direct_upsert_sqlite(
                 self.conn, self.model, self.key, records, constants
             )
             self.result.rows_loaded += changed_rows
             self.result.rows_unchanged += len(self.items) - changed_rows
+            self.items, self.pending = [], 0
+            return
+        if (
+            self.conn.dialect.name == "postgresql"
+            and all(len(item.records) == 1 for item in self.items)
+            and load.copy_new_rows(self.conn, self.model, self.key, records, constants)
+        ):
+            # every record was new, so every item (and the rows merged in it) loaded
+            self.result.rows_loaded += sum(item.weight for item in self.items)
             self.items, self.pending = [], 0
             return
         changed = load.stage_upsert(
@@ -367,8 +409,13 @@ class _FileLoader:
         }.get(self.kind, (None, None))
         if start_field and records:
             starts = [r[start_field] for r in records]
-            ends = [r[end_field] for r in records]
-            self.span = [min(starts + self.span[:1]), max(ends + self.span[1:])]
+            ends = (
+                starts if end_field == start_field else [r[end_field] for r in records]
+            )
+            first, last = min(starts), max(ends)
+            if self.span:
+                first, last = min(first, self.span[0]), max(last, self.span[1])
+            self.span = [first, last]
 
     def finish(self) -> None:
         self._flush()

@@ -50,8 +50,10 @@ def _clear(
 
 def _hour_bucket(conn: sa.Connection, column: sa.ColumnElement) -> sa.ColumnElement:
     if conn.dialect.name == "sqlite":
-        # the same text format SQLAlchemy stores datetimes in, so keys compare
-        return sa.func.strftime("%Y-%m-%d %H:00:00.000000", column)
+        # the same text format SQLAlchemy stores datetimes in, so keys compare;
+        # cutting the stored text ("YYYY-MM-DD HH:MM:SS.ffffff", always this
+        # long) is twice as fast as strftime, which parses every value
+        return sa.func.substr(column, 1, 13).concat(":00:00.000000")
     return sa.func.date_trunc("hour", column)
 
 

@@ -4,6 +4,7 @@ rejected files kept, quarantine with file/row/column/reason."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from ingest.pipeline import ingest_file
+from ingest.pipeline import archive, ingest_file
 from models import tables as t
 from pilotpuls.cli import cli
 
@@ -159,3 +160,28 @@ def test_cli_json_output_and_exit_codes(engine, config_in_tmp, tmp_path):
     assert json.loads(rejected.output)["status"] == "rejected"
     unknown = runner.invoke(cli, [*args[:6], "kalmar", "--kind", "members"])
     assert unknown.exit_code != 0 and "unknown office 'kalmar'" in unknown.output
+
+
+def test_two_loaders_archiving_one_file_at_once_both_succeed(config_in_tmp, tmp_path):
+    path = tmp_path / "personraknare.csv"
+    path.write_bytes(b"Datum;Tid;In;Ut\n" * 200_000)
+    errors: list[Exception] = []
+    targets: list[Path] = []
+
+    def load(sha: str) -> None:
+        try:
+            targets.append(archive(config_in_tmp, path, "figeholm", "door", sha))
+        except Exception as exc:  # any failure fails the test
+            errors.append(exc)
+
+    for attempt in range(10):  # the race needs both copies to overlap
+        sha = f"{attempt:064x}"
+        threads = [threading.Thread(target=load, args=(sha,)) for _ in "ab"]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    assert all(target.read_bytes() == path.read_bytes() for target in targets)
+    leftovers = [p for t in targets for p in t.parent.iterdir() if p.suffix == ".part"]
+    assert leftovers == []
