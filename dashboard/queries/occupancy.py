@@ -301,21 +301,25 @@ def _days_with_data(
 def _office_days(
     info: pd.DataFrame, hours: pd.DataFrame, first: date, last: date
 ) -> pd.DataFrame:
-    calendar = pd.DataFrame({"day": pd.date_range(first, last, freq="D").date})
+    holiday = closed_days(first, last)
+    dates = pd.date_range(first, last, freq="D").date
+    calendar = pd.DataFrame(
+        {
+            "day": dates,
+            "weekday": [d.weekday() for d in dates],
+            "holiday": [d in holiday for d in dates],
+        }
+    )
     days = info[["office_id", "opened_on"]].merge(calendar, how="cross")
-    days = days[days["day"] >= days["opened_on"]].copy()
-    days["weekday"] = [d.weekday() for d in days["day"]]
+    days = days[days["day"] >= days["opened_on"]]
     open_hours = hours.assign(open_minutes=hours["closes"] - hours["opens"])
     days = days.merge(
         open_hours[["office_id", "weekday", "open_minutes"]],
         on=["office_id", "weekday"],
         how="left",
     )
-    holiday = closed_days(first, last)
-    days["open"] = days["open_minutes"].notna() & ~days["day"].map(
-        lambda d: d in holiday
-    ).astype(bool)
-    return days.drop(columns="opened_on")
+    days["open"] = days["open_minutes"].notna() & ~days["holiday"]
+    return days.drop(columns=["opened_on", "holiday"])
 
 
 def _with_data(
