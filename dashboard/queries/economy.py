@@ -178,18 +178,23 @@ def _memberships(
 def _booking_charges(
     session: so.Session, scope: Scope, offices: list[str], start: date, end: date
 ) -> dict[tuple[str, str], float]:
-    """Booking charges per office and quarter (``2025Q3``), summed in the database."""
+    """Booking charges per office and quarter (``2025Q3``), summed per month in
+    the database."""
     b = t.BookingDaily
-    year = sa.cast(sa.extract("year", b.day), sa.Integer)
-    number = (sa.cast(sa.extract("month", b.day), sa.Integer) + 2) // 3  # 1–4
+    if session.get_bind().dialect.name == "sqlite":
+        month = sa.func.substr(b.day, 1, 7)  # days are stored as "2025-07-01"
+    else:
+        month = sa.func.to_char(b.day, "YYYY-MM")
     rows = session.execute(
-        sa.select(b.office_id, year, number, sa.func.sum(b.revenue))
+        sa.select(b.office_id, month, sa.func.sum(b.revenue))
         .where(in_scope(b.office_id, scope, offices), b.day >= start, b.day <= end)
-        .group_by(b.office_id, year, number)
+        .group_by(b.office_id, month)
     )
-    return {
-        (office, f"{int(y)}Q{int(q)}"): float(total) for office, y, q, total in rows
-    }
+    charges: dict[tuple[str, str], float] = {}
+    for office, yyyy_mm, total in rows:
+        key = (office, quarter_of(date.fromisoformat(f"{yyyy_mm}-01")))
+        charges[key] = charges.get(key, 0.0) + float(total)
+    return charges
 
 
 def revenue(
