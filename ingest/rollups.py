@@ -94,6 +94,7 @@ def refresh_door(
         )
     )
     _refresh_door_daily(conn, office_id, day_start, day_end, zone)
+    refresh_door_occupancy(conn, office_id, day_start, day_end, zone)
 
 
 def _refresh_door_daily(
@@ -136,6 +137,77 @@ def _refresh_door_daily(
                 for day, (e, x, h) in sorted(totals.items())
             ],
         )
+
+
+def refresh_door_occupancy(
+    conn: sa.Connection,
+    office_id: str,
+    day_start: datetime,
+    day_end: datetime,
+    zone: ZoneInfo,
+) -> None:
+    """Recompute door_day_occupancy for the local days between two local midnights
+    (UTC instants, as :func:`day_bounds` gives): a row for each day with any
+    door_hourly row, holding the running occupancy at every hour of that day."""
+    hourly, occupancy = t.DoorHourly.__table__, t.DoorDayOccupancy.__table__
+    rows = conn.execute(
+        sa.select(hourly.c.hour_start, hourly.c.entries, hourly.c.exits).where(
+            hourly.c.office_id == office_id,
+            hourly.c.hour_start >= day_start,
+            hourly.c.hour_start < day_end,
+        )
+    )
+    net: dict[date, dict[datetime, int]] = defaultdict(dict)
+    for hour_start, entries, exits in rows:
+        moment = _aware(hour_start)
+        net[moment.astimezone(zone).date()][moment] = entries - exits
+    first, last = local_days(day_start, day_end, zone)
+    _clear(
+        conn, occupancy, office_id, occupancy.c.day >= first, occupancy.c.day <= last
+    )
+    if net:
+        conn.execute(
+            sa.insert(occupancy),
+            [
+                {
+                    "office_id": office_id,
+                    "day": day,
+                    "occupancy": running_occupancy(day, net[day], zone),
+                }
+                for day in sorted(net)
+            ],
+        )
+
+
+def running_occupancy(day: date, net: dict[datetime, int], zone: ZoneInfo) -> list[int]:
+    """Entries − exits since local midnight up to each UTC hour of the local day
+    (``net`` per UTC hour, missing hours count 0), never below zero."""
+    moment, end = day_bounds(day, day, zone)
+    running, values = 0, []
+    while moment < end:
+        running += net.get(moment, 0)
+        values.append(max(running, 0))
+        moment += HOUR
+    return values
+
+
+def backfill_door_occupancy(conn: sa.Connection, zone: ZoneInfo) -> int:
+    """Compute door_day_occupancy for every office-day of door_daily that lacks
+    it (a database from before the table); returns the number of offices done."""
+    daily, occupancy = t.DoorDaily.__table__, t.DoorDayOccupancy.__table__
+    missing = conn.execute(
+        sa.select(daily.c.office_id, sa.func.min(daily.c.day), sa.func.max(daily.c.day))
+        .where(
+            ~sa.exists().where(
+                occupancy.c.office_id == daily.c.office_id,
+                occupancy.c.day == daily.c.day,
+            )
+        )
+        .group_by(daily.c.office_id)
+    ).all()
+    for office_id, first, last in missing:
+        refresh_door_occupancy(conn, office_id, *day_bounds(first, last, zone), zone)
+    return len(missing)
 
 
 def _aware(moment: datetime | str) -> datetime:

@@ -441,6 +441,22 @@ class DoorDaily(Base):
     hours_with_data: so.Mapped[int]
 
 
+class DoorDayOccupancy(Base):
+    """Running occupancy per office and local day with door data: entries − exits
+    since local midnight up to and including each UTC hour of the day, never
+    below zero. One value per hour of the day in order (23, 24 or 25 on DST
+    days); an hour without counts adds nothing. The opening hours are applied
+    when the pages read it, so a changed config needs no recomputation."""
+
+    __tablename__ = "door_day_occupancy"
+
+    office_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("office.id"), primary_key=True
+    )
+    day: so.Mapped[date] = so.mapped_column(primary_key=True)
+    occupancy: so.Mapped[list[int]] = so.mapped_column(sa.JSON)
+
+
 class BookingHourly(Base):
     """Booked hours per office and UTC hour (confirmed and tentative bookings)."""
 

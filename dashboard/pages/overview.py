@@ -103,7 +103,9 @@ def _figures(
     money = money.set_index("office_id")
     last_year = Period("custom", today - timedelta(days=365), today)
     nps = satisfaction.nps_by_office(session, scope, ids, last_year).set_index("office")
-    imports = overview_queries.last_imports(session, scope)
+    imports: dict[str, dict] = {}  # office -> kind -> last import, in one pass
+    for r in overview_queries.last_imports(session, scope).itertuples():
+        imports.setdefault(r.office_id, {})[r.kind] = r.last_import
     return [
         OfficeFigures(
             office_id=row.office_id,
@@ -116,10 +118,7 @@ def _figures(
             self_financing=_value(money, row.office_id, "self_financing"),
             nps=_value(nps, row.name, "nps"),
             nps_note=_nps_note(nps, row.name),
-            last_imports={
-                r.kind: r.last_import
-                for r in imports[imports.office_id == row.office_id].itertuples()
-            },
+            last_imports=imports.get(row.office_id, {}),
         )
         for row in offices.itertuples()
     ]

@@ -110,7 +110,10 @@ def audit_lines(session: so.Session, scope: Scope, limit: int = 200) -> pd.DataF
 
 def frame(result: sa.Result) -> pd.DataFrame:
     """A DataFrame with the query's columns, also when there are no rows."""
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+    # plain tuples: pandas builds a frame from them several times faster than
+    # from Row objects (thousands of rows: tens of milliseconds)
+    columns = list(result.keys())
+    return pd.DataFrame([tuple(row) for row in result], columns=columns)
 
 
 def in_scope(

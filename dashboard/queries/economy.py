@@ -141,16 +141,21 @@ def first_booking_days(
     return dict(rows.all())
 
 
-def prorated_fees(rows: pd.DataFrame, start: date, end: date) -> pd.Series:
-    """Each membership's fees for its active days between two days (inclusive)."""
-    if rows.empty:
-        return pd.Series(dtype=float)
-    first = rows.start_date.map(lambda d: max(d, start))
-    last = rows.end_date.map(lambda d: end if pd.isna(d) else min(d, end))
-    days = [max(0, (b - a).days + 1) for a, b in zip(first, last, strict=True)]
-    paying = ~rows.membership_type.isin(FREE_TYPES)
-    fee = rows.monthly_fee.astype(float).where(paying, 0.0)
-    return fee * DAILY_SHARE_OF_MONTHLY_FEE * pd.Series(days, index=rows.index)
+def prorated_fees(rows: pd.DataFrame, spans: list[tuple[date, date]]) -> np.ndarray:
+    """Each membership's fees for its active days in each span (first and last
+    day, inclusive): an array of one row per span and one column per membership."""
+    if rows.empty or not spans:
+        return np.zeros((len(spans), len(rows)))
+    starts = rows.start_date.to_numpy(dtype="datetime64[D]")
+    ends = rows.end_date.to_numpy(dtype="datetime64[D]")  # NaT: still active
+    firsts = np.array([a for a, _ in spans], dtype="datetime64[D]")[:, None]
+    lasts = np.array([b for _, b in spans], dtype="datetime64[D]")[:, None]
+    first = np.maximum(starts, firsts)
+    last = np.where(np.isnat(ends), lasts, np.minimum(ends, lasts))
+    days = np.maximum(0, (last - first).astype(int) + 1)
+    paying = ~rows.membership_type.isin(FREE_TYPES).to_numpy()
+    fee = np.where(paying, rows.monthly_fee.to_numpy(dtype=float), 0.0)
+    return fee * DAILY_SHARE_OF_MONTHLY_FEE * days
 
 
 def _memberships(
@@ -170,17 +175,26 @@ def _memberships(
     )
 
 
-def _booking_days(
+def _booking_charges(
     session: so.Session, scope: Scope, offices: list[str], start: date, end: date
-) -> pd.DataFrame:
+) -> dict[tuple[str, str], float]:
+    """Booking charges per office and quarter (``2025Q3``), summed per month in
+    the database."""
     b = t.BookingDaily
-    return frame(
-        session.execute(
-            sa.select(b.office_id, b.day, b.revenue).where(
-                in_scope(b.office_id, scope, offices), b.day >= start, b.day <= end
-            )
-        )
+    if session.get_bind().dialect.name == "sqlite":
+        month = sa.func.substr(b.day, 1, 7)  # days are stored as "2025-07-01"
+    else:
+        month = sa.func.to_char(b.day, "YYYY-MM")
+    rows = session.execute(
+        sa.select(b.office_id, month, sa.func.sum(b.revenue))
+        .where(in_scope(b.office_id, scope, offices), b.day >= start, b.day <= end)
+        .group_by(b.office_id, month)
     )
+    charges: dict[tuple[str, str], float] = {}
+    for office, yyyy_mm, total in rows:
+        key = (office, quarter_of(date.fromisoformat(f"{yyyy_mm}-01")))
+        charges[key] = charges.get(key, 0.0) + float(total)
+    return charges
 
 
 def revenue(
@@ -203,30 +217,27 @@ def revenue(
     first, last = quarter_span(quarters[0]).start, quarter_span(quarters[-1]).end
     last = min(last, today)
     members = _memberships(session, scope, offices, first, last)
-    bookings = _booking_days(session, scope, offices, first, last)
-    if not bookings.empty:
-        bookings["quarter"] = bookings.day.map(quarter_of)
+    charges_by = _booking_charges(session, scope, offices, first, last)
     registered = offices_with_register(session, scope, offices)
     booking_since = first_booking_days(session, scope, offices)
-    # one pass over the booking days, not one filter per office and quarter
-    charges_by = (
-        bookings.groupby(["office_id", "quarter"]).revenue.sum()
-        if not bookings.empty
-        else pd.Series(dtype=float)
-    )
-    members_by = dict(tuple(members.groupby("office_id"))) if not members.empty else {}
+    # one array of fees per quarter and membership, the members of an office
+    # side by side (in the order read), summed per office and quarter
+    members = members.sort_values("office_id", kind="stable", ignore_index=True)
+    spans = [quarter_span(label) for label in quarters]
+    fees = prorated_fees(members, [(s.start, min(s.end, today)) for s in spans])
     rows = []
     for office in sorted(set(offices) & scope.office_ids):
-        own = members_by.get(office, members.iloc[0:0])
-        for label in quarters:
-            span = quarter_span(label)
-            fees = prorated_fees(own, span.start, min(span.end, today)).sum()
+        own = np.flatnonzero(members.office_id.to_numpy() == office)
+        own = slice(own[0], own[-1] + 1) if len(own) else slice(0, 0)
+        for number, (label, span) in enumerate(zip(quarters, spans, strict=True)):
             charges = charges_by.get((office, label), 0.0)
             rows.append(
                 {
                     "office_id": office,
                     "quarter": label,
-                    "membership_revenue": fees if office in registered else np.nan,
+                    "membership_revenue": fees[number, own].sum()
+                    if office in registered
+                    else np.nan,
                     "booking_revenue": float(charges)
                     if booking_since.get(office, date.max) <= span.end
                     else np.nan,

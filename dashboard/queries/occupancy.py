@@ -1,6 +1,6 @@
 """Occupancy (beläggning): door counts against capacity, opening hours and bookings.
 
-Reads the rollups only (``door_hourly``, ``door_daily``), the offices' plan
+Reads the rollups only (``door_day_occupancy``, ``door_daily``), the offices' plan
 steps and opening hours, plus one bounded read of desk bookings (see
 :func:`desk_bookings`). Definitions, the same as the page's "?" texts:
 
@@ -24,7 +24,8 @@ steps and opening hours, plus one bounded read of desk bookings (see
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -174,18 +175,16 @@ def _door_daily(
     )
 
 
-def _door_hourly(
-    session: so.Session, ids: list[str], start: datetime, end: datetime
+def _door_day_occupancy(
+    session: so.Session, ids: list[str], first: date, last: date
 ) -> pd.DataFrame:
-    h = t.DoorHourly
+    o = t.DoorDayOccupancy
     result = session.execute(
-        sa.select(h.office_id, h.hour_start, h.entries, h.exits).where(
-            h.office_id.in_(ids), h.hour_start >= start, h.hour_start < end
+        sa.select(o.office_id, o.day, o.occupancy).where(
+            o.office_id.in_(ids), o.day >= first, o.day <= last
         )
     )
-    # tens of thousands of rows a year: plain tuples build a frame much faster
-    columns = list(result.keys())
-    return pd.DataFrame([tuple(row) for row in result], columns=columns)
+    return pd.DataFrame(result.all(), columns=["office_id", "day", "occupancy"])
 
 
 def has_door_data(session: so.Session, scope: Scope, offices: list[str]) -> bool:
@@ -265,10 +264,8 @@ def occupancy(
     hours = opening_hours(session, ids)
     days = _days_with_data(session, info, hours, first, last)
     days = _with_plan(days, _plan(session, ids))
-    start, end = utc_bounds(first, last, zone)
-    hourly = hour_grid(_door_hourly(session, ids, start, end), ids, start, end, zone)
-    hourly = running_occupancy(hourly, days, hours)
-    days = day_occupancy(days, hourly)
+    rollup = _door_day_occupancy(session, ids, first, last)
+    days, hourly = day_occupancy(days, rollup, hours, zone)
     return Occupancy(days[DAY_COLUMNS], hourly[HOUR_COLUMNS], info, first, last)
 
 
@@ -304,21 +301,25 @@ def _days_with_data(
 def _office_days(
     info: pd.DataFrame, hours: pd.DataFrame, first: date, last: date
 ) -> pd.DataFrame:
-    calendar = pd.DataFrame({"day": pd.date_range(first, last, freq="D").date})
+    holiday = closed_days(first, last)
+    dates = pd.date_range(first, last, freq="D").date
+    calendar = pd.DataFrame(
+        {
+            "day": dates,
+            "weekday": [d.weekday() for d in dates],
+            "holiday": [d in holiday for d in dates],
+        }
+    )
     days = info[["office_id", "opened_on"]].merge(calendar, how="cross")
-    days = days[days["day"] >= days["opened_on"]].copy()
-    days["weekday"] = [d.weekday() for d in days["day"]]
+    days = days[days["day"] >= days["opened_on"]]
     open_hours = hours.assign(open_minutes=hours["closes"] - hours["opens"])
     days = days.merge(
         open_hours[["office_id", "weekday", "open_minutes"]],
         on=["office_id", "weekday"],
         how="left",
     )
-    holiday = closed_days(first, last)
-    days["open"] = days["open_minutes"].notna() & ~days["day"].map(
-        lambda d: d in holiday
-    ).astype(bool)
-    return days.drop(columns="opened_on")
+    days["open"] = days["open_minutes"].notna() & ~days["holiday"]
+    return days.drop(columns=["opened_on", "holiday"])
 
 
 def _with_data(
@@ -345,61 +346,62 @@ def _with_plan(days: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
     return merged.drop(columns="key").sort_values(["office_id", "day"])
 
 
-def hour_grid(
-    counts: pd.DataFrame, ids: list[str], start: datetime, end: datetime, zone: str
-) -> pd.DataFrame:
-    """Every UTC hour of the range for every office, with its counts (0 if none)."""
-    utc = [pd.Timestamp(moment).tz_convert("UTC") for moment in (start, end)]
-    grid = pd.DataFrame({"hour_start": pd.date_range(*utc, freq="h", inclusive="left")})
-    grid = pd.DataFrame({"office_id": ids}).merge(grid, how="cross")
-    grid["hour_start"] = grid["hour_start"].astype("datetime64[ns, UTC]")
-    if not counts.empty:
-        counts = counts.assign(
-            hour_start=pd.to_datetime(counts["hour_start"], utc=True).astype(
-                "datetime64[ns, UTC]"
-            )
-        )
-        grid = grid.merge(counts, on=["office_id", "hour_start"], how="left")
-    else:
-        grid = grid.assign(entries=0, exits=0)
-    grid[["entries", "exits"]] = grid[["entries", "exits"]].fillna(0)
-    local = grid["hour_start"].dt.tz_convert(zone)
-    return grid.assign(
-        day=local.dt.date, weekday=local.dt.day_of_week, hour=local.dt.hour
-    )
+@lru_cache(maxsize=4096)
+def _day_hours(day: date, zone: str) -> tuple[int, ...]:
+    """The local hour of each UTC hour of a local day (23, 24 or 25 of them)."""
+    start, end = utc_bounds(day, day, zone)
+    moment, tz, hours = start.astimezone(UTC), ZoneInfo(zone), []
+    while moment < end:
+        hours.append(moment.astimezone(tz).hour)
+        moment += timedelta(hours=1)
+    return tuple(hours)
 
 
-def running_occupancy(
-    hourly: pd.DataFrame, days: pd.DataFrame, hours: pd.DataFrame
-) -> pd.DataFrame:
-    """Running occupancy per office-day with data; whether each hour is open."""
-    with_data = days.loc[days["has_data"].astype(bool), ["office_id", "day"]]
-    hourly = hourly.merge(with_data, on=["office_id", "day"]).sort_values(
-        ["office_id", "hour_start"]
-    )
-    net = (hourly["entries"] - hourly["exits"]).astype(float)
-    running = net.groupby([hourly["office_id"], hourly["day"]]).cumsum()
-    hourly["occupancy"] = running.clip(lower=0)
-    hourly = hourly.merge(hours, on=["office_id", "weekday"], how="left")
-    # an hour is open if it overlaps the opening hours (07:30 opens the 07 hour)
-    hourly["in_hours"] = (hourly["hour"] * 60 < hourly["closes"]) & (
-        (hourly["hour"] + 1) * 60 > hourly["opens"]
-    )
-    return hourly
+def day_occupancy(
+    days: pd.DataFrame, rollup: pd.DataFrame, hours: pd.DataFrame, zone: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each office-day's peak (any hour) and average (opening hours) occupancy,
+    from the running occupancy per hour of the day (``door_day_occupancy``) of
+    days with data; and those hours as rows (``HOUR_COLUMNS``).
 
-
-def day_occupancy(days: pd.DataFrame, hourly: pd.DataFrame) -> pd.DataFrame:
-    """Add each office-day's peak (any hour) and average (opening hours) occupancy."""
+    An hour is open if it overlaps the opening hours (07:30 opens the 07 hour);
+    a DST day's repeated hour counts twice in the average, as it happened twice.
+    """
     keys = ["office_id", "day"]
-    peak = hourly.groupby(keys)["occupancy"].max().rename("peak_occupancy")
-    average = (
-        hourly[hourly["in_hours"].astype(bool)]
-        .groupby(keys)["occupancy"]
-        .mean()
-        .rename("avg_occupancy")
+    with_data = days.loc[days["has_data"].astype(bool), [*keys, "weekday"]]
+    rows = with_data.merge(rollup, on=keys).sort_values(keys, ignore_index=True)
+    rows = rows.merge(hours, on=["office_id", "weekday"], how="left")
+    occupied = np.full((len(rows), 25), np.nan)
+    hour = np.full((len(rows), 25), -1)
+    for i, (day, values) in enumerate(zip(rows["day"], rows["occupancy"], strict=True)):
+        occupied[i, : len(values)] = values
+        local = _day_hours(day, zone)
+        hour[i, : len(local)] = local[: len(values)]
+    valid = hour >= 0
+    opens = rows["opens"].to_numpy(dtype=float)[:, None]
+    closes = rows["closes"].to_numpy(dtype=float)[:, None]
+    in_hours = valid & (hour * 60 < closes) & ((hour + 1) * 60 > opens)
+    counted = in_hours.sum(axis=1)
+    total = np.where(in_hours, occupied, 0.0).sum(axis=1)
+    measured = rows[keys].assign(
+        peak_occupancy=np.where(valid, occupied, 0.0).max(axis=1),  # never < 0
+        avg_occupancy=np.divide(
+            total, counted, out=np.full(len(rows), np.nan), where=counted > 0
+        ),
     )
-    days = days.merge(peak, on=keys, how="left").merge(average, on=keys, how="left")
-    return days.reset_index(drop=True)
+    days = days.merge(measured, on=keys, how="left").reset_index(drop=True)
+    per_row = valid.sum(axis=1)
+    hourly = pd.DataFrame(
+        {
+            "office_id": np.repeat(rows["office_id"].to_numpy(), per_row),
+            "day": np.repeat(rows["day"].to_numpy(), per_row),
+            "weekday": np.repeat(rows["weekday"].to_numpy(), per_row),
+            "hour": hour[valid],
+            "occupancy": occupied[valid],
+            "in_hours": in_hours[valid],
+        }
+    )
+    return days, hourly
 
 
 def _attach(

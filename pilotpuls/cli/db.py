@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import click
 import sqlalchemy as sa
 
+from ingest import rollups
 from models import migrate
 from models.db import config_database_url, engine_for, transaction
 from models.sync import sync_programme
@@ -31,6 +34,10 @@ def upgrade(app: AppContext, revision: str) -> None:
     if revision == "head":
         with transaction(engine) as session:
             sync_programme(session, app.config)
+        with engine.begin() as conn:  # door data loaded before the table existed
+            zone = ZoneInfo(app.config.timezone)
+            if done := rollups.backfill_door_occupancy(conn, zone):
+                click.echo(f"Occupancy rollup backfilled for {done} offices.")
     click.echo(
         f"Database {safe_url(url)} is at revision {migrate.current_revision(engine)}; "
         f"{len(app.config.offices)} offices synced from the config."

@@ -13,6 +13,7 @@ import plotly.io
 
 from dashboard.figures import occupancy as figures
 from dashboard.queries import occupancy as queries
+from ingest import rollups
 
 ZONE = "Europe/Stockholm"
 MONDAY = date(2025, 6, 2)
@@ -158,17 +159,36 @@ def local_day_counts(day: date, moves: dict[int, tuple[int, int]]) -> pd.DataFra
 
 
 def occupancy_of(day: date, moves: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The pure steps of the occupancy query for one open Sunday with data."""
-    start, end = queries.utc_bounds(day, day, ZONE)
-    grid = queries.hour_grid(local_day_counts(day, moves), ["boda"], start, end, ZONE)
+    """The pure steps of the occupancy query for one open Sunday with data: the
+    ingest rollup of the day, then the page's arithmetic on it."""
+    counts = local_day_counts(day, moves)
+    net = {
+        hour.to_pydatetime(): entries - exits
+        for hour, entries, exits in zip(
+            counts["hour_start"], counts["entries"], counts["exits"], strict=True
+        )
+    }
+    rollup = pd.DataFrame(
+        {
+            "office_id": ["boda"],
+            "day": [day],
+            "occupancy": [rollups.running_occupancy(day, net, ZoneInfo(ZONE))],
+        }
+    )
     days = pd.DataFrame(
-        {"office_id": ["boda"], "day": [day], "open": [True], "has_data": [True]}
+        {
+            "office_id": ["boda"],
+            "day": [day],
+            "weekday": [day.weekday()],
+            "open": [True],
+            "has_data": [True],
+        }
     )
     hours = pd.DataFrame(
         {"office_id": ["boda"], "weekday": [6], "opens": [0], "closes": [24 * 60]}
     )
-    hourly = queries.running_occupancy(grid, days, hours)
-    return hourly, queries.day_occupancy(days, hourly)
+    days, hourly = queries.day_occupancy(days, rollup, hours, ZONE)
+    return hourly, days
 
 
 def test_the_autumn_dst_day_has_25_hours_and_the_repeated_hour_counts_once():
