@@ -1,7 +1,7 @@
 """page rollups: running occupancy per office and local day
 
-Revision ID: 0004p
-Revises: 0003
+Revision ID: 0005
+Revises: 0004i
 Create Date: 2026-11-23 12:50:00
 
 Existing door data is backfilled by ``pilotpuls db upgrade`` (it needs the
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0004p'
-down_revision: str | None = '0003'
+revision: str = '0005'
+down_revision: str | None = '0004i'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
