@@ -9,12 +9,13 @@ never scan raw tables. Hours are UTC; days are the office's local days
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from models import tables as t
+from models.days import day_bounds
 
 HOUR = timedelta(hours=1)
 BOOKED = ("confirmed", "tentative")
@@ -29,13 +30,6 @@ def local_days(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[date, da
     return start.astimezone(zone).date(), (end - timedelta(microseconds=1)).astimezone(
         zone
     ).date()
-
-
-def day_bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """UTC instants of local midnight before ``first`` and after ``last``."""
-    start = datetime.combine(first, time(0), zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
-    return start, end
 
 
 def _clear(

@@ -21,6 +21,15 @@ from models import tables as t
 MIN_OFFICES_FOR_MEDIAN = 3
 
 
+def zone_or_default(zone: str | None) -> str:
+    """The time zone a query was given (tests), else the programme's."""
+    if zone is None:
+        from dashboard.database import programme_config
+
+        return programme_config().timezone
+    return zone
+
+
 def scope_filter(
     office_column: sa.ColumnElement[str], scope: Scope
 ) -> sa.ColumnElement[bool]:

@@ -24,7 +24,7 @@ steps and opening hours, plus one bounded read of desk bookings (see
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -36,8 +36,9 @@ import sqlalchemy.orm as so
 
 from dashboard.access import Scope
 from dashboard.filters import Period
-from dashboard.queries import frame, in_scope
+from dashboard.queries import frame, in_scope, zone_or_default
 from models import tables as t
+from models.days import day_bounds
 
 COMPLETE_HOURS = 20
 EVENT_LOG_FORMATS = ("access_log",)
@@ -73,21 +74,6 @@ class Occupancy:
     offices: pd.DataFrame = field(default_factory=pd.DataFrame)
     first: date | None = None
     last: date | None = None
-
-
-def _zone(zone: str | None) -> str:
-    if zone is None:
-        from dashboard.database import programme_config
-
-        return programme_config().timezone
-    return zone
-
-
-def utc_bounds(first: date, last: date, zone: str) -> tuple[datetime, datetime]:
-    """Local midnight before ``first`` and after ``last``, as aware datetimes."""
-    tz = ZoneInfo(zone)
-    start = datetime.combine(first, time(), tzinfo=tz)
-    return start, datetime.combine(last + timedelta(days=1), time(), tzinfo=tz)
 
 
 def closed_days(first: date, last: date) -> holidays.HolidayBase:
@@ -214,7 +200,7 @@ def desk_bookings(
     (office_id, start_at) and the period, a few thousand rows a year per office.
     """
     b = t.Booking
-    start, end = utc_bounds(first, last, zone)
+    start, end = day_bounds(first, last, zone)
     rows = frame(
         session.execute(
             sa.select(b.office_id, b.start_at, b.end_at).where(
@@ -251,7 +237,7 @@ def occupancy(
     zone: str | None = None,
 ) -> Occupancy:
     """Occupancy per office-day and office-hour for the period (see module doc)."""
-    zone = _zone(zone)
+    zone = zone_or_default(zone)
     info = _offices(session, scope, offices)
     if info.empty:
         return Occupancy(offices=info)
@@ -349,7 +335,7 @@ def _with_plan(days: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
 @lru_cache(maxsize=4096)
 def _day_hours(day: date, zone: str) -> tuple[int, ...]:
     """The local hour of each UTC hour of a local day (23, 24 or 25 of them)."""
-    start, end = utc_bounds(day, day, zone)
+    start, end = day_bounds(day, day, zone)
     moment, tz, hours = start.astimezone(UTC), ZoneInfo(zone), []
     while moment < end:
         hours.append(moment.astimezone(tz).hour)
@@ -541,7 +527,7 @@ def weekly(
 ) -> pd.DataFrame:
     """Per ISO week: visits (entries at the door, days with data only), open days
     with and without data, desk bookings and booked desk-hours."""
-    zone = _zone(zone)
+    zone = zone_or_default(zone)
     occ = occupancy(session, scope, offices, period, zone)
     ever = has_door_data(session, scope, offices)
     if occ.days.empty:
@@ -592,7 +578,7 @@ def reconciliation(
     summed over offices. An office-day without door data adds its bookings to
     ``booked_without_door_data`` only, never to the no-shows.
     """
-    zone = _zone(zone)
+    zone = zone_or_default(zone)
     occ = occupancy(session, scope, offices, period, zone)
     ever = has_door_data(session, scope, offices)
     if occ.days.empty:

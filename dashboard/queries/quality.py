@@ -9,8 +9,7 @@ were received; gaps are days of the period without door data.
 from __future__ import annotations
 
 from collections.abc import Container
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import holidays
 import pandas as pd
@@ -19,25 +18,11 @@ import sqlalchemy.orm as so
 
 from dashboard.access import Scope
 from dashboard.filters import Period
-from dashboard.queries import frame, in_scope
+from dashboard.queries import frame, in_scope, zone_or_default
 from models import tables as t
+from models.days import day_bounds
 
 RUNS_SHOWN = 50
-
-
-def _zone(zone: str | None) -> str:
-    if zone is None:
-        from dashboard.database import programme_config
-
-        return programme_config().timezone
-    return zone
-
-
-def _bounds(period: Period, zone: str) -> tuple[datetime, datetime]:
-    """The period's local days as aware datetimes: [start, end + 1 day)."""
-    tz = ZoneInfo(zone)
-    start = datetime.combine(period.start, time(), tzinfo=tz)
-    return start, datetime.combine(period.end + timedelta(days=1), time(), tzinfo=tz)
 
 
 def _local(column: pd.Series, zone: str) -> pd.Series:
@@ -78,7 +63,7 @@ def imports(
 ) -> pd.DataFrame:
     """Per office and source kind: the last successful import (ever) and the
     files loaded and rejected in the period, with the latest rejection."""
-    zone = _zone(zone)
+    zone = zone_or_default(zone)
     files = frame(session.execute(_files(scope, offices)))
     columns = [
         "office",
@@ -90,7 +75,7 @@ def imports(
     ]
     if files.empty:
         return pd.DataFrame(columns=columns)
-    start, end = _bounds(period, zone)
+    start, end = day_bounds(period.start, period.end, zone)
     out = []
     for (office, kind), mine in files.groupby(["office", "kind"]):
         loaded = mine[mine["status"] == "loaded"]
@@ -124,8 +109,8 @@ def rejected_files(
     zone: str | None = None,
 ) -> pd.DataFrame:
     """Files refused whole in the period, newest first, with the reason."""
-    zone = _zone(zone)
-    start, end = _bounds(period, zone)
+    zone = zone_or_default(zone)
+    start, end = day_bounds(period.start, period.end, zone)
     f = t.SourceFile
     query = (
         _files(scope, offices)
@@ -148,8 +133,8 @@ def quarantine(
 
     Not the raw row: it may hold names or e-mail addresses.
     """
-    zone = _zone(zone)
-    start, end = _bounds(period, zone)
+    zone = zone_or_default(zone)
+    start, end = day_bounds(period.start, period.end, zone)
     f, q = t.SourceFile, t.QuarantinedRow
     query = (
         sa.select(
@@ -184,8 +169,8 @@ def runs(
     limit: int = RUNS_SHOWN,
 ) -> pd.DataFrame:
     """The latest ingest runs started in the period (programme-wide: region only)."""
-    zone = _zone(zone)
-    start, end = _bounds(period, zone)
+    zone = zone_or_default(zone)
+    start, end = day_bounds(period.start, period.end, zone)
     r = t.IngestRun
     query = (
         sa.select(

@@ -16,7 +16,7 @@ are compared, the differences are sums of cells that could be shown anyway.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,7 @@ from dashboard.access import Scope
 from dashboard.filters import Period, quarter
 from dashboard.queries import frame, in_scope
 from models import tables as t
+from models.days import day_bounds
 
 PROGRAMME = "__programme__"  # the office id of the programme total row
 PROGRAMME_NAME = "Hela programmet"
@@ -62,6 +63,7 @@ def responses(
 ) -> pd.DataFrame:
     """Every response of the scope's offices in the rounds the period touches."""
     first, last = rounds_in(period)
+    start, end = day_bounds(first, last, zone)
     r = t.SurveyResponse
     rows = frame(
         session.execute(
@@ -75,9 +77,8 @@ def responses(
             .join(t.Office, t.Office.id == r.office_id)
             .where(
                 in_scope(r.office_id, scope, sorted(scope.office_ids)),
-                # a day's margin each side for the time zone; trimmed below
-                r.submitted_at >= _utc(first - timedelta(days=1)),
-                r.submitted_at < _utc(last + timedelta(days=2)),
+                r.submitted_at >= start,
+                r.submitted_at < end,
             )
         )
     )
@@ -86,11 +87,7 @@ def responses(
     local = pd.to_datetime(rows["submitted_at"], utc=True).dt.tz_convert(zone)
     rows["day"] = local.dt.date
     rows["round"] = local.dt.year.astype(str) + "Q" + local.dt.quarter.astype(str)
-    return rows[(rows["day"] >= first) & (rows["day"] <= last)].reset_index(drop=True)
-
-
-def _utc(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return rows
 
 
 def cell_status(rows: pd.DataFrame, scope: Scope, min_size: int) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from dashboard.access import Scope
 from dashboard.filters import MONTHS_SV, Period
 from dashboard.overview_cards import OfficeFigures
 from dashboard.overview_cards import status as office_status
-from dashboard.queries import economy, members, occupancy, satisfaction
+from dashboard.queries import economy, members, occupancy, overview, satisfaction
 from models import tables as t
 from models.config import TARGET_GROUPS, ProgrammeConfig, quarter_of
 from pilotpuls.report import costshare
@@ -212,6 +212,12 @@ class _Calculation:
         self.money = economy.quarter_rows(session, scope, ids, [quarter], period.end)
         self.memberships = members.memberships(session, scope, ids, period)
         self.type_names = members.type_names(session, scope, ids)
+        self.registered = members.offices_with_register(session, scope, ids)
+        surveys = self._survey_period()
+        self.responses = satisfaction.responses(session, scope, surveys, self.zone)
+        self.nps = satisfaction.nps_by_office(
+            session, scope, ids, surveys, self.min_size, self.zone
+        )
 
     # -- one section -----------------------------------------------------------
 
@@ -312,14 +318,14 @@ class _Calculation:
 
     @staticmethod
     def _utilisation(days: pd.DataFrame) -> dict[str, float | None]:
-        counted = days[days["open"] & days["has_data"] & (days["seats"] > 0)]
-        seats = float(counted["seats"].sum())
-        if not seats:
+        """Seat-day weighted, as the overview: pooled over the offices given."""
+        pooled = overview.utilisation_by_office(days.assign(office_id="pooled"))
+        if pooled.empty:
             return {"utilisation": None, "target": None, "peak": None}
-        target = (counted["target_utilisation"] * counted["seats"]).sum() / seats
+        counted = days[days["open"] & days["has_data"] & (days["seats"] > 0)]
         return {
-            "utilisation": float(counted["avg_occupancy"].sum()) / seats,
-            "target": float(target),
+            "utilisation": float(pooled["utilisation"].iloc[0]),
+            "target": float(pooled["target_utilisation"].iloc[0]),
             "peak": float(counted.groupby("day")["peak_occupancy"].sum().max()),
         }
 
@@ -393,11 +399,12 @@ class _Calculation:
     def _members_on(self, ids: list[str], day: date) -> int | None:
         if not self._registered(ids):
             return None
-        return int(self._active(ids, day)["member_pseudonym"].nunique())
+        # memberships, as the members page and the overview count them
+        rows = self.memberships[self.memberships.office_id.isin(ids)]
+        return int(members.active_counts(rows, [day])[0])
 
     def _registered(self, ids: list[str]) -> bool:
-        known = members.offices_with_register(self.session, self.scope, ids)
-        return bool(known)
+        return bool(self.registered & set(ids))
 
     def _member_target(self, ids: list[str]) -> int | None:
         steps = [self.config.office(i).plan_on(self.period.end) for i in ids]
@@ -583,14 +590,7 @@ class _Calculation:
     # -- satisfaction ----------------------------------------------------------
 
     def _nps(self, ids: list[str]) -> tuple[float | None, str]:
-        table = satisfaction.nps_by_office(
-            self.session,
-            self.scope,
-            ids,
-            self._survey_period(),
-            self.min_size,
-            self.zone,
-        )
+        table = self.nps
         name = (
             satisfaction.PROGRAMME_NAME
             if len(ids) > 1
@@ -695,9 +695,7 @@ class _Calculation:
         )
 
     def _responses(self, ids: list[str]) -> int:
-        rows = satisfaction.responses(
-            self.session, self.scope, self._survey_period(), self.zone
-        )
+        rows = self.responses
         return int(rows.office_id.isin(ids).sum()) if not rows.empty else 0
 
     # -- programme and cost share ----------------------------------------------

@@ -19,6 +19,7 @@ from dashboard.filters import Period
 from dashboard.queries import occupancy as queries
 from ingest import rollups
 from models import tables as t
+from models.days import day_bounds
 from models.db import transaction
 from tests.dashboard import previous_occupancy as previous
 
@@ -74,7 +75,7 @@ def previous_occupancy(session, period: Period) -> tuple[pd.DataFrame, pd.DataFr
     hours = queries.opening_hours(session, ids)
     days = queries._days_with_data(session, info, hours, first, period.end)
     days = queries._with_plan(days, queries._plan(session, ids))
-    start, end = queries.utc_bounds(first, period.end, ZONE)
+    start, end = day_bounds(first, period.end, ZONE)
     h = t.DoorHourly
     counts = pd.DataFrame(
         session.execute(
