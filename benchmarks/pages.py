@@ -337,7 +337,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def time_callbacks(app, calls: int, quarter: str) -> list[dict]:
+def time_callbacks(app, calls: int, quarter: str, only: str = "") -> list[dict]:
     import dash
 
     client = app.server.test_client()
@@ -346,7 +346,7 @@ def time_callbacks(app, calls: int, quarter: str) -> list[dict]:
     paths = [p["path"] for p in dash.page_registry.values()]
     results = []
     for callback in dependencies:
-        if callback.get("clientside_function"):
+        if callback.get("clientside_function") or only not in callback["output"]:
             continue
         for path, body in bodies(callback, paths, quarter):
             times, size, status = [], 0, 0
@@ -478,6 +478,14 @@ def main() -> None:
     parser.add_argument(
         "--database", help="a database URL instead of a new SQLite file"
     )
+    parser.add_argument(
+        "--folder",
+        type=Path,
+        help="keep the SQLite programme here; reuse it when it is already built",
+    )
+    parser.add_argument(
+        "--only", default="", help="time only callbacks whose outputs contain this"
+    )
     parser.add_argument("--child-build", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_build:
@@ -486,10 +494,33 @@ def main() -> None:
         return
     end = date.today().replace(day=1)
     start = end - timedelta(days=365 * args.years)
-    folder = Path(tempfile.mkdtemp(prefix="pilotpuls-pages-"))
+    folder = args.folder or Path(tempfile.mkdtemp(prefix="pilotpuls-pages-"))
+    folder.mkdir(parents=True, exist_ok=True)
     url = args.database or f"sqlite:///{folder / 'pages.db'}"
+    reuse = not args.database and (folder / "pages.db").exists()
     config_path = write_config(folder, url, args.offices, start)
     os.environ.setdefault("PILOTPULS_SECRET_KEY", "benchmark-only")
+    if not reuse:
+        build_in_child(config_path, start, end, url, args)
+    from dashboard.app import create_app
+    from models.config import load_config
+
+    app = create_app(load_config(config_path))
+    last_quarter = _q(end - timedelta(days=1))
+    callbacks = time_callbacks(app, args.calls, last_quarter, args.only)
+    queries = time_queries(app, args.calls, last_quarter)
+    print_table(callbacks, queries)
+    if args.only:
+        return
+    cold, warm = page_weight(app)
+    print(
+        f"page weight: cold {cold / 1024:.0f} KB, warm {warm / 1024:.1f} KB "
+        f"(targets ≤ 1 229 KB and ≤ 100 KB)"
+    )
+    print(f"web worker resident memory: {resident_mb():.0f} MB (target ≤ 300 MB)")
+
+
+def build_in_child(config_path: Path, start: date, end: date, url: str, args) -> None:
     print(
         f"Building {args.offices} offices × {args.years} years in {url} …", flush=True
     )
@@ -512,13 +543,8 @@ def main() -> None:
         f"{data['door_rows']:,} door-count rows (+ rollups) in {data['seconds']:.0f} s"
     )
 
-    from dashboard.app import create_app
-    from models.config import load_config
 
-    app = create_app(load_config(config_path))
-    last_quarter = _q(end - timedelta(days=1))
-    callbacks = time_callbacks(app, args.calls, last_quarter)
-    queries = time_queries(app, args.calls, last_quarter)
+def print_table(callbacks: list[dict], queries: dict[str, float]) -> None:
     print(f"\n{'callback':<58} {'p50 ms':>7} {'p95 ms':>7} {'query p95':>9} {'KB':>6}")
     for row in callbacks:
         query = next(
@@ -543,12 +569,6 @@ def main() -> None:
         f"\nslowest callback p95 {worst['p95']:.1f} ms ({worst['callback'][:50]}); "
         f"largest response {max(r['bytes'] for r in callbacks) / 1024:.1f} KB"
     )
-    cold, warm = page_weight(app)
-    print(
-        f"page weight: cold {cold / 1024:.0f} KB, warm {warm / 1024:.1f} KB "
-        f"(targets ≤ 1 229 KB and ≤ 100 KB)"
-    )
-    print(f"web worker resident memory: {resident_mb():.0f} MB (target ≤ 300 MB)")
 
 
 if __name__ == "__main__":
