@@ -66,19 +66,15 @@ def source_note(
             .order_by(t.Office.name)
         ).all()
     )
-    found = {
-        office: queries.completeness(
-            session, scope, [office], kind, period.start, period.end
-        )
-        for office in names
-    }
-    imports = [f["last_import"] for f in found.values() if f["last_import"]]
+    imports = queries.last_imports(session, scope, list(names), kind)
     parts = [
-        text("note_last_import", lang).format(day=_local_day(max(imports), lang))
+        text("note_last_import", lang).format(
+            day=_local_day(max(imports.values()), lang)
+        )
         if imports
         else text("note_never", lang)
     ]
-    missing = [names[o] for o, f in found.items() if f["last_import"] is None]
+    missing = [name for office, name in names.items() if office not in imports]
     if imports and missing:
         parts.append(text("note_missing_for", lang).format(names=", ".join(missing)))
     if kind == "bookings" and imports:

@@ -7,8 +7,10 @@ comes from the server-side scope, never from what a callback was sent.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from statistics import median
+from typing import TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
@@ -16,6 +18,8 @@ import sqlalchemy.orm as so
 
 from dashboard.access import Scope
 from models import tables as t
+
+T = TypeVar("T")
 
 # fewer offices than this and a "programme median" would give a neighbour away
 MIN_OFFICES_FOR_MEDIAN = 3
@@ -125,6 +129,25 @@ def frame(result: sa.Result) -> pd.DataFrame:
     return pd.DataFrame([tuple(row) for row in result], columns=columns)
 
 
+class Names(tuple):
+    """Office ids or names kept in ``DataFrame.attrs``. pandas deep-copies attrs
+    on every operation on the frame; an immutable tuple that is its own copy
+    keeps that free (a list of 50 names made it a quarter of a figure's time)."""
+
+    def __deepcopy__(self, memo: dict) -> Names:
+        return self
+
+
+def once_per_session(session: so.Session, key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()`` the first time ``key`` is asked for in this session, then
+    the same result: a panel and its completeness note read the same rollups
+    within one callback's short read session, so they share the work."""
+    store = session.info.setdefault("once_per_session", {})
+    if key not in store:
+        store[key] = compute()
+    return store[key]
+
+
 def in_scope(
     office_column: sa.ColumnElement[str], scope: Scope, offices: list[str]
 ) -> sa.ColumnElement[bool]:
@@ -169,6 +192,23 @@ def completeness(
         )
     )
     return {"days": days, "days_with_data": with_data, "last_import": last_import}
+
+
+def last_imports(
+    session: so.Session, scope: Scope, offices: list[str], kind: str
+) -> dict[str, datetime]:
+    """Office -> when a file of ``kind`` was last loaded for it (offices never
+    loaded are absent): one grouped query, whatever the number of offices."""
+    rows = session.execute(
+        sa.select(t.SourceFile.office_id, sa.func.max(t.SourceFile.received_at))
+        .where(
+            in_scope(t.SourceFile.office_id, scope, offices),
+            t.SourceFile.kind == kind,
+            t.SourceFile.status == "loaded",
+        )
+        .group_by(t.SourceFile.office_id)
+    )
+    return {office: moment for office, moment in rows if moment is not None}
 
 
 def first_day(session: so.Session, scope: Scope) -> date:

@@ -30,7 +30,7 @@ import sqlalchemy.orm as so
 from dashboard import queries
 from dashboard.access import Scope
 from dashboard.filters import Period, quarter
-from dashboard.queries import frame, in_scope
+from dashboard.queries import Names, frame, in_scope
 from dashboard.queries.members import offices_with_register
 from models import tables as t
 from models.config import quarter_index, quarter_label, quarter_of
@@ -93,7 +93,7 @@ def _elapsed(label: str, today: date) -> tuple[int, int]:
 
 def _named(result: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     """Keep the offices' names on the frame, for an empty figure's message."""
-    result.attrs["offices"] = names
+    result.attrs["offices"] = Names(names)
     return result
 
 

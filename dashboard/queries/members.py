@@ -23,7 +23,7 @@ import sqlalchemy.orm as so
 from dashboard import queries
 from dashboard.access import Scope
 from dashboard.filters import Period
-from dashboard.queries import MIN_OFFICES_FOR_MEDIAN, frame, in_scope
+from dashboard.queries import MIN_OFFICES_FOR_MEDIAN, Names, frame, in_scope
 from models import tables as t
 from models.config import KALMAR_KOMMUNER
 
@@ -98,8 +98,8 @@ def plan_steps(session: so.Session, where: sa.ColumnElement[bool]) -> pd.DataFra
 
 
 def _named(result: pd.DataFrame, names: dict) -> pd.DataFrame:
-    result.attrs["offices"] = list(names.values())
-    result.attrs["office_ids"] = list(names)
+    result.attrs["offices"] = Names(names.values())
+    result.attrs["office_ids"] = Names(names)
     return result
 
 

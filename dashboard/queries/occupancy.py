@@ -23,9 +23,11 @@ steps and opening hours, plus one bounded read of desk bookings (see
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
 from functools import lru_cache
+from itertools import chain
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -36,7 +38,13 @@ import sqlalchemy.orm as so
 
 from dashboard.access import Scope
 from dashboard.filters import Period
-from dashboard.queries import frame, in_scope, zone_or_default
+from dashboard.queries import (
+    Names,
+    frame,
+    in_scope,
+    once_per_session,
+    zone_or_default,
+)
 from models import tables as t
 from models.days import day_bounds
 
@@ -164,13 +172,18 @@ def _door_daily(
 def _door_day_occupancy(
     session: so.Session, ids: list[str], first: date, last: date
 ) -> pd.DataFrame:
+    """office_id, day and the day's running occupancy as JSON text: decoded all
+    at once by :func:`day_occupancy` (a JSON type decodes row by row, and a
+    column of lists makes pandas slow; together most of this page's time)."""
     o = t.DoorDayOccupancy
     result = session.execute(
-        sa.select(o.office_id, o.day, o.occupancy).where(
+        sa.select(o.office_id, o.day, sa.cast(o.occupancy, sa.Text)).where(
             o.office_id.in_(ids), o.day >= first, o.day <= last
         )
     )
-    return pd.DataFrame(result.all(), columns=["office_id", "day", "occupancy"])
+    return pd.DataFrame(
+        [tuple(row) for row in result], columns=["office_id", "day", "occupancy"]
+    )
 
 
 def has_door_data(session: so.Session, scope: Scope, offices: list[str]) -> bool:
@@ -279,9 +292,15 @@ def _days_with_data(
     last: date,
 ) -> pd.DataFrame:
     ids = list(info["office_id"])
-    days = _office_days(info, hours, first, last)
-    daily = _door_daily(session, ids, first, last)
-    return _with_data(days, daily, _event_log_offices(session, ids))
+
+    def compute() -> pd.DataFrame:
+        days = _office_days(info, hours, first, last)
+        daily = _door_daily(session, ids, first, last)
+        return _with_data(days, daily, _event_log_offices(session, ids))
+
+    return once_per_session(
+        session, ("days_with_data", tuple(ids), first, last), compute
+    )
 
 
 def _office_days(
@@ -343,12 +362,34 @@ def _day_hours(day: date, zone: str) -> tuple[int, ...]:
     return tuple(hours)
 
 
+def _hour_matrix(days: pd.Series, zone: str) -> np.ndarray:
+    """Per row, the local hour of each slot of its day's occupancy (-1 past the
+    day's end): computed once per distinct day, then spread to the rows."""
+    codes, distinct = pd.factorize(days)
+    per_day = np.full((len(distinct), 25), -1)
+    for i, day in enumerate(distinct):
+        local = _day_hours(day, zone)
+        per_day[i, : len(local)] = local
+    return per_day[codes]
+
+
+def _running_values(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The JSON arrays as one (rows × 25) matrix, NaN-padded, and their lengths."""
+    values = json.loads("[" + ",".join(texts) + "]")
+    lengths = np.fromiter(map(len, values), dtype=int, count=len(values))
+    occupied = np.full((len(values), 25), np.nan)
+    occupied[np.arange(25) < lengths[:, None]] = np.fromiter(
+        chain.from_iterable(values), dtype=float, count=int(lengths.sum())
+    )
+    return occupied, lengths
+
+
 def day_occupancy(
     days: pd.DataFrame, rollup: pd.DataFrame, hours: pd.DataFrame, zone: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each office-day's peak (any hour) and average (opening hours) occupancy,
-    from the running occupancy per hour of the day (``door_day_occupancy``) of
-    days with data; and those hours as rows (``HOUR_COLUMNS``).
+    from the running occupancy per hour of the day (``door_day_occupancy``,
+    JSON text) of days with data; and those hours as rows (``HOUR_COLUMNS``).
 
     An hour is open if it overlaps the opening hours (07:30 opens the 07 hour);
     a DST day's repeated hour counts twice in the average, as it happened twice.
@@ -357,12 +398,9 @@ def day_occupancy(
     with_data = days.loc[days["has_data"].astype(bool), [*keys, "weekday"]]
     rows = with_data.merge(rollup, on=keys).sort_values(keys, ignore_index=True)
     rows = rows.merge(hours, on=["office_id", "weekday"], how="left")
-    occupied = np.full((len(rows), 25), np.nan)
-    hour = np.full((len(rows), 25), -1)
-    for i, (day, values) in enumerate(zip(rows["day"], rows["occupancy"], strict=True)):
-        occupied[i, : len(values)] = values
-        local = _day_hours(day, zone)
-        hour[i, : len(local)] = local[: len(values)]
+    occupied, lengths = _running_values(rows["occupancy"])
+    hour = _hour_matrix(rows["day"], zone)
+    hour[np.arange(25) >= lengths[:, None]] = -1
     valid = hour >= 0
     opens = rows["opens"].to_numpy(dtype=float)[:, None]
     closes = rows["closes"].to_numpy(dtype=float)[:, None]
@@ -397,8 +435,8 @@ def _attach(
     comparison), the offices' names and whether they ever had door data."""
     result.attrs.update(
         start=period.start,
-        office_ids=list(occ.offices.get("office_id", [])),
-        office_names=list(occ.offices.get("name", [])),
+        office_ids=Names(occ.offices.get("office_id", [])),
+        office_names=Names(occ.offices.get("name", [])),
         door_data=ever,
     )
     return result

@@ -172,7 +172,10 @@ def occupancy_of(day: date, moves: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
         {
             "office_id": ["boda"],
             "day": [day],
-            "occupancy": [rollups.running_occupancy(day, net, ZoneInfo(ZONE))],
+            # as the page reads it: the stored JSON text
+            "occupancy": [
+                json.dumps(rollups.running_occupancy(day, net, ZoneInfo(ZONE)))
+            ],
         }
     )
     days = pd.DataFrame(

@@ -234,7 +234,7 @@ def test_a_kommun_scope_never_returns_another_office(engine):
     daily = by_day(run(engine, queries.daily, KOMMUN, asked))
     assert daily.loc[date(2025, 6, 2), "peak_occupancy"] == 3
     assert daily.loc[date(2025, 6, 2), "planned_seats"] == 4  # Boda's 4 seats
-    assert daily.attrs["office_ids"] == ["boda"]
+    assert list(daily.attrs["office_ids"]) == ["boda"]
     health = run(engine, queries.counter_health, KOMMUN, asked)
     assert list(health["office"]) == ["Bodakontoret"]
     rec = run(engine, queries.reconciliation, KOMMUN, asked)
