@@ -132,13 +132,11 @@ def first_booking_days(
 ) -> dict[str, date]:
     """The first day with booking data per office: before it, booking charges
     are unknown rather than zero."""
-    b = t.BookingDaily
-    rows = session.execute(
-        sa.select(b.office_id, sa.func.min(b.day))
-        .where(in_scope(b.office_id, scope, offices))
-        .group_by(b.office_id)
-    )
-    return dict(rows.all())
+    b, o = t.BookingDaily, t.Office
+    # one index lookup per office (a correlated min), not a scan of every day
+    first = sa.select(sa.func.min(b.day)).where(b.office_id == o.id).scalar_subquery()
+    rows = session.execute(sa.select(o.id, first).where(in_scope(o.id, scope, offices)))
+    return {office: day for office, day in rows if day is not None}
 
 
 def prorated_fees(rows: pd.DataFrame, spans: list[tuple[date, date]]) -> np.ndarray:
@@ -220,28 +218,24 @@ def revenue(
     charges_by = _booking_charges(session, scope, offices, first, last)
     registered = offices_with_register(session, scope, offices)
     booking_since = first_booking_days(session, scope, offices)
-    # one array of fees per quarter and membership, the members of an office
-    # side by side (in the order read), summed per office and quarter
-    members = members.sort_values("office_id", kind="stable", ignore_index=True)
+    # one array of fees per quarter and membership, summed per office
     spans = [quarter_span(label) for label in quarters]
     fees = prorated_fees(members, [(s.start, min(s.end, today)) for s in spans])
+    member_offices = members["office_id"].to_numpy()
     rows = []
     for office in sorted(set(offices) & scope.office_ids):
-        own = np.flatnonzero(members.office_id.to_numpy() == office)
-        own = slice(own[0], own[-1] + 1) if len(own) else slice(0, 0)
+        own_fees = fees[:, member_offices == office].sum(axis=1)
+        since = booking_since.get(office, date.max)
         for number, (label, span) in enumerate(zip(quarters, spans, strict=True)):
-            charges = charges_by.get((office, label), 0.0)
             rows.append(
-                {
-                    "office_id": office,
-                    "quarter": label,
-                    "membership_revenue": fees[number, own].sum()
-                    if office in registered
+                (
+                    office,
+                    label,
+                    own_fees[number] if office in registered else np.nan,
+                    float(charges_by.get((office, label), 0.0))
+                    if since <= span.end
                     else np.nan,
-                    "booking_revenue": float(charges)
-                    if booking_since.get(office, date.max) <= span.end
-                    else np.nan,
-                }
+                )
             )
     return pd.DataFrame(rows, columns=columns)
 
@@ -249,16 +243,29 @@ def revenue(
 # --- the quarter table --------------------------------------------------------
 
 
-def _plan_totals(plans: pd.DataFrame) -> pd.DataFrame:
-    """Per office and quarter: planned revenue, cost and subsidy (NaN if none)."""
-    names = {"revenue": "revenue_plan", "cost": "cost", "subsidy": "subsidy_plan"}
-    if plans.empty:
-        return pd.DataFrame(columns=["office_id", "quarter", *names.values()])
-    totals = plans.pivot_table(
-        index=["office_id", "quarter"], columns="kind", values="amount", aggfunc="sum"
+def plan_totals(
+    session: so.Session, scope: Scope, offices: list[str], quarters: list[str]
+) -> pd.DataFrame:
+    """Per office and quarter: planned revenue, cost and subsidy (NaN if none),
+    summed in the database."""
+    p = t.QuarterPlan
+
+    def total(kind: str) -> sa.ColumnElement[float]:
+        return sa.func.sum(sa.case((p.kind == kind, p.amount)))
+
+    return frame(
+        session.execute(
+            sa.select(
+                p.office_id,
+                p.quarter,
+                total("revenue").label("revenue_plan"),
+                total("cost").label("cost"),
+                total("subsidy").label("subsidy_plan"),
+            )
+            .where(in_scope(p.office_id, scope, offices), p.quarter.in_(quarters))
+            .group_by(p.office_id, p.quarter)
+        )
     )
-    totals = totals.reindex(columns=list(names)).rename(columns=names)
-    return totals.reset_index()
 
 
 def quarter_rows(
@@ -288,7 +295,7 @@ def quarter_rows(
     grid = grid.merge(
         revenue(session, scope, ids, quarters, today), on=["office_id", "quarter"]
     )
-    plans = _plan_totals(plan_lines(session, scope, ids))
+    plans = plan_totals(session, scope, ids, quarters)
     grid = grid.merge(plans, on=["office_id", "quarter"], how="left")
     elapsed = grid.quarter.map(lambda q: _elapsed(q, today))
     share = elapsed.map(lambda e: e[0] / e[1])
