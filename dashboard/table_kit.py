@@ -44,10 +44,16 @@ def render(
     formats = formats or {}
     shown = frame.head(limit) if limit else frame
     header = html.Thead(html.Tr([html.Th(text(key, lang)) for key in columns.values()]))
+    cell_formats = [formats.get(c) for c in columns]
     body = html.Tbody(
         [
-            html.Tr([html.Td(_cell(row[c], formats.get(c), lang)) for c in columns])
-            for _, row in shown.iterrows()
+            html.Tr(
+                [
+                    html.Td(_cell(value, form, lang))
+                    for value, form in zip(row, cell_formats, strict=True)
+                ]
+            )
+            for row in shown[list(columns)].itertuples(index=False, name=None)
         ]
     )
     parts: list[Any] = [

@@ -248,20 +248,21 @@ def door_and_bookings_note(
 # --- the counter health table --------------------------------------------------------
 
 
-def _gap(row: pd.Series, lang: str) -> str:
-    if not row["longest_gap_days"]:
+def _gap(row: Any, lang: str) -> str:
+    """The longest gap of a row of the health frame (a named tuple)."""
+    if not row.longest_gap_days:
         return text("occ_no_gap", lang)
-    key = "occ_gap_day" if row["longest_gap_days"] == 1 else "occ_gap_days"
+    key = "occ_gap_day" if row.longest_gap_days == 1 else "occ_gap_days"
     return text(key, lang).format(
-        first=formatting.day(row["longest_gap_first"], lang),
-        last=formatting.day(row["longest_gap_last"], lang),
-        days=row["longest_gap_days"],
+        first=formatting.day(row.longest_gap_first, lang),
+        last=formatting.day(row.longest_gap_last, lang),
+        days=row.longest_gap_days,
     )
 
 
 def health_table(frame: pd.DataFrame, lang: str) -> Any:
     shown = frame.copy()
-    shown["longest_gap"] = [_gap(row, lang) for _, row in frame.iterrows()]
+    shown["longest_gap"] = [_gap(row, lang) for row in frame.itertuples()]
     return render(
         shown,
         lang,

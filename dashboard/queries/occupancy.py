@@ -670,45 +670,53 @@ def counter_health(
     """
     occ = occupancy(session, scope, offices, period, zone)
     ever = has_door_data(session, scope, offices)
-    rows = []
+    days = occ.days.assign(open_without_data=occ.days["open"] & ~occ.days["has_data"])
+    per_office = days.groupby("office_id", sort=False).agg(
+        days=("day", "size"),
+        days_with_data=("has_data", "sum"),
+        open_days_without_data=("open_without_data", "sum"),
+        entries=("entries", "sum"),
+        exits=("exits", "sum"),
+    )
+    gaps = longest_gaps(days)
     names = dict(zip(occ.offices["office_id"], occ.offices["name"], strict=True))
-    for office_id, days in occ.days.groupby("office_id", sort=False):
-        gap = longest_gap(days)
-        entries = days["entries"].sum()
-        rows.append(
-            {
-                "office": names[office_id],
-                "days": len(days),
-                "days_with_data": int(days["has_data"].sum()),
-                "open_days_without_data": int((days["open"] & ~days["has_data"]).sum()),
-                "longest_gap_first": gap[0],
-                "longest_gap_last": gap[1],
-                "longest_gap_days": gap[2],
-                "imbalance": (entries - days["exits"].sum()) / entries
-                if entries
-                else None,
-            }
+    rows = [
+        (
+            names[row.Index],
+            int(row.days),
+            int(row.days_with_data),
+            int(row.open_days_without_data),
+            *gaps[row.Index],
+            (row.entries - row.exits) / row.entries if row.entries else None,
         )
+        for row in per_office.itertuples()
+    ]
     result = pd.DataFrame(rows, columns=HEALTH_COLUMNS)
     return _attach(
         result.sort_values("office").reset_index(drop=True), occ, period, ever
     )
 
 
-def longest_gap(days: pd.DataFrame) -> tuple[date | None, date | None, int]:
-    """(first, last, days) of the longest run of days without data that holds an
-    open day; (None, None, 0) if there is none. ``days``: one office, by day."""
-    best: tuple[date | None, date | None, int] = (None, None, 0)
-    first, any_open = None, False
-    for day, has_data, is_open in days[["day", "has_data", "open"]].itertuples(
-        index=False
+def longest_gaps(
+    days: pd.DataFrame,
+) -> dict[str, tuple[date | None, date | None, int]]:
+    """Per office: (first, last, days) of its longest run of days without data
+    that holds an open day; (None, None, 0) if there is none. ``days``: sorted
+    by office and day. One pass over plain values (no per-office frames)."""
+    gaps: dict[str, tuple[date | None, date | None, int]] = {}
+    office, first, any_open = None, None, False
+    for office_id, day, has_data, is_open in zip(
+        days["office_id"], days["day"], days["has_data"], days["open"], strict=True
     ):
+        if office_id != office:
+            office, first, any_open = office_id, None, False
+            gaps[office_id] = (None, None, 0)
         if has_data:
             first, any_open = None, False
             continue
         first = first or day
         any_open = any_open or bool(is_open)
         length = (day - first).days + 1
-        if any_open and length > best[2]:
-            best = (first, day, length)
-    return best
+        if any_open and length > gaps[office_id][2]:
+            gaps[office_id] = (first, day, length)
+    return gaps

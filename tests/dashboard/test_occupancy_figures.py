@@ -297,3 +297,27 @@ def test_a_day_with_only_some_offices_counted_gets_a_hollow_marker():
     line = figures.utilisation(frame, "sv").data[0]
     assert list(line.marker.symbol) == ["circle", "circle-open"]
     assert line.customdata[1] == "1 av 2 kontor med dörrdata"
+
+
+def test_longest_gaps_are_per_office_and_need_an_open_day():
+    """A run of days without data does not carry over into the next office, and
+    a run of closed days only (a weekend) is no gap."""
+    friday = date(2025, 6, 6)
+    rows = [  # office, day, has data, open
+        ("boda", friday, False, True),
+        ("boda", friday + timedelta(days=1), False, False),
+        ("boda", friday + timedelta(days=2), False, False),
+        ("boda", friday + timedelta(days=3), True, True),
+        ("figeholm", friday, True, True),
+        ("figeholm", friday + timedelta(days=1), False, False),
+        ("figeholm", friday + timedelta(days=2), False, False),
+        ("figeholm", friday + timedelta(days=3), True, True),
+        ("grinden", friday + timedelta(days=3), False, True),
+    ]
+    days = pd.DataFrame(rows, columns=["office_id", "day", "has_data", "open"])
+    gaps = queries.longest_gaps(days)
+    assert gaps == {
+        "boda": (friday, friday + timedelta(days=2), 3),
+        "figeholm": (None, None, 0),
+        "grinden": (friday + timedelta(days=3), friday + timedelta(days=3), 1),
+    }
