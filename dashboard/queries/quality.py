@@ -18,7 +18,7 @@ import sqlalchemy.orm as so
 
 from dashboard.access import Scope
 from dashboard.filters import Period
-from dashboard.queries import frame, in_scope, zone_or_default
+from dashboard.queries import frame, in_scope, once_per_session, zone_or_default
 from models import tables as t
 from models.days import day_bounds
 
@@ -216,29 +216,39 @@ def gaps(
     (weekday with opening hours, not a public holiday): a closed Sunday or
     midsummer without visitors is no gap. Only days from the opening day on.
     """
+    return once_per_session(
+        session,
+        ("quality_gaps", tuple(offices), period),
+        lambda: _gaps(session, scope, offices, period),
+    )
+
+
+def _gaps(
+    session: so.Session, scope: Scope, offices: list[str], period: Period
+) -> pd.DataFrame:
     columns = ["office", "first_day", "last_day", "days", "open_days"]
     out = []
     closed = holidays.Sweden(
         years=range(period.start.year, period.end.year + 1),
         categories=("public", "de_facto"),
     )
-    for office_id, name, opened in _offices(session, scope, offices):
+    found = _offices(session, scope, offices)
+    ids = [office_id for office_id, _, _ in found]
+    weekdays = _open_weekdays(session, ids)
+    with_data = _door_days(session, ids, period.start, period.end)
+    for office_id, name, opened in found:
         start = max(period.start, opened)
         if start > period.end:
             continue
-        weekdays = _open_weekdays(session, office_id)
-        with_data = _door_days(session, office_id, start, period.end)
-        stretches = missing_runs(start, period.end, with_data, weekdays, closed)
+        stretches = missing_runs(
+            start,
+            period.end,
+            with_data.get(office_id, set()),
+            weekdays.get(office_id) or set(range(7)),  # no hours known: every day
+            closed,
+        )
         for first, last, open_days in stretches:
-            out.append(
-                {
-                    "office": name,
-                    "first_day": first,
-                    "last_day": last,
-                    "days": (last - first).days + 1,
-                    "open_days": open_days,
-                }
-            )
+            out.append((name, first, last, (last - first).days + 1, open_days))
     result = pd.DataFrame(out, columns=columns)
     return result.sort_values(
         ["open_days", "first_day", "office"], ascending=[False, True, True]
@@ -255,25 +265,32 @@ def _offices(session: so.Session, scope: Scope, offices: list[str]) -> list:
     )
 
 
-def _open_weekdays(session: so.Session, office_id: str) -> set[int]:
-    days = set(
-        session.scalars(
-            sa.select(t.OfficeHours.weekday).where(t.OfficeHours.office_id == office_id)
-        )
+def _open_weekdays(session: so.Session, ids: list[str]) -> dict[str, set[int]]:
+    """Office -> the weekdays it has opening hours on (absent: none known)."""
+    h = t.OfficeHours
+    found: dict[str, set[int]] = {}
+    rows = session.execute(
+        sa.select(h.office_id, h.weekday).where(h.office_id.in_(ids))
     )
-    return days or set(range(7))  # no opening hours known: every day counts
+    for office_id, weekday in rows:
+        found.setdefault(office_id, set()).add(weekday)
+    return found
 
 
-def _door_days(session: so.Session, office_id: str, start: date, end: date) -> set:
-    return set(
-        session.scalars(
-            sa.select(t.DoorDaily.day).where(
-                t.DoorDaily.office_id == office_id,
-                t.DoorDaily.day >= start,
-                t.DoorDaily.day <= end,
-            )
+def _door_days(
+    session: so.Session, ids: list[str], start: date, end: date
+) -> dict[str, set[date]]:
+    """Office -> the days with a door_daily row between start and end."""
+    d = t.DoorDaily
+    found: dict[str, set[date]] = {}
+    rows = session.execute(
+        sa.select(d.office_id, d.day).where(
+            d.office_id.in_(ids), d.day >= start, d.day <= end
         )
     )
+    for office_id, day in rows:
+        found.setdefault(office_id, set()).add(day)
+    return found
 
 
 def missing_runs(
