@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_decimal, format_percent
 
-LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+# parsed once: babel parses a locale name on every call it is given one as text
+# (most of the time of formatting a number)
+LOCALES = {"sv": Locale.parse("sv_SE"), "en": Locale.parse("en_GB")}
 
 
 def number(value: float | None, lang: str = "sv", decimals: int = 0) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -167,6 +166,36 @@ def _nps_or_hidden(scores: pd.Series, min_size: int) -> float | None:
     return nps(scores) if scores.notna().sum() >= min_size else None
 
 
+def _nps_per_office(
+    rows: pd.DataFrame, shown: pd.DataFrame, min_size: int
+) -> dict[str, float | None]:
+    """NPS of each office over the responses in its shown cells, and of the
+    programme (``PROGRAMME``) over the rounds whose total is shown; None where
+    fewer than ``min_size`` answered the question."""
+    offices = shown[shown["office_id"] != PROGRAMME]
+    programme_rounds = shown.loc[shown["office_id"] == PROGRAMME, "round"]
+    picked = pd.concat(
+        [
+            _rows_in(rows, offices),
+            rows[rows["round"].isin(programme_rounds)].assign(office_id=PROGRAMME),
+        ]
+    )
+    scores = picked["recommend_score"]
+    counts = (
+        picked.assign(
+            answered=scores.notna(), promoter=scores >= 9, detractor=scores <= 6
+        )
+        .groupby("office_id")[["answered", "promoter", "detractor"]]
+        .sum()
+    )
+    return {
+        c.Index: float(100 * (c.promoter - c.detractor) / c.answered)
+        if c.answered >= min_size and c.answered
+        else None
+        for c in counts.itertuples()
+    } | {office: None for office in shown["office_id"] if office not in counts.index}
+
+
 def nps_trend(
     session: so.Session,
     scope: Scope,
@@ -208,29 +237,23 @@ def nps_by_office(
     """NPS per office over the period's shown rounds (programme: shown totals)."""
     min_size, zone = settings(min_size, zone)
     rows, cells = _cells(session, scope, period, min_size, zone)
-    out = []
     wanted = _wanted(cells, offices)
-    # plain arrays: one filter per office over all responses stays cheap
-    office_of, round_of = rows["office_id"].to_numpy(), rows["round"].to_numpy()
-    for (office_id, office), mine in wanted.groupby(["office_id", "office"]):
-        shown = mine[mine["status"] == suppression.SHOWN]
-        if shown.empty:
-            state = suppression.SMALL
-            if (mine["status"] == suppression.HIDDEN).any():
-                state = suppression.HIDDEN
-            label = suppression.label(state, min_size)
-            out.append({"office": office, "respondents": label, "nps": None})
+    shown = wanted[wanted["status"] == suppression.SHOWN]
+    values = _nps_per_office(rows, shown, min_size)
+    respondents = shown.groupby("office_id")["respondents"].sum()
+    hidden = set(wanted.loc[wanted["status"] == suppression.HIDDEN, "office_id"])
+    out = []
+    names = wanted[["office_id", "office"]].drop_duplicates().sort_values("office_id")
+    for office_id, office in names.itertuples(index=False):
+        if office_id in respondents.index:
+            count = int(respondents[office_id])
+            out.append(
+                {"office": office, "respondents": count, "nps": values[office_id]}
+            )
             continue
-        picked = np.isin(round_of, shown["round"].to_numpy())
-        if office_id != PROGRAMME:
-            picked &= office_of == office_id
-        out.append(
-            {
-                "office": office,
-                "respondents": int(shown["respondents"].sum()),
-                "nps": _nps_or_hidden(rows["recommend_score"][picked], min_size),
-            }
-        )
+        state = suppression.HIDDEN if office_id in hidden else suppression.SMALL
+        label = suppression.label(state, min_size)
+        out.append({"office": office, "respondents": label, "nps": None})
     result = pd.DataFrame(out, columns=["office", "respondents", "nps"])
     # the programme last, below the offices
     return result.sort_values(
