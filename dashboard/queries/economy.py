@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -61,6 +62,7 @@ QUARTER_COLUMNS = [
 # --- quarters ---------------------------------------------------------------
 
 
+@lru_cache(maxsize=512)
 def quarter_span(label: str) -> Period:
     """The first and last day of a quarter written ``2025Q3``."""
     index = quarter_index(label)
@@ -297,8 +299,8 @@ def quarter_rows(
     )
     plans = plan_totals(session, scope, ids, quarters)
     grid = grid.merge(plans, on=["office_id", "quarter"], how="left")
-    elapsed = grid.quarter.map(lambda q: _elapsed(q, today))
-    share = elapsed.map(lambda e: e[0] / e[1])
+    shares = {label: _share(label, today) for label in quarters}
+    share = grid.quarter.map(shares)
     grid["partial"] = share < 1
     for column in ("revenue_plan", "cost", "subsidy_plan"):
         grid[column] = grid[column].astype(float) * share
