@@ -24,9 +24,10 @@ steps and opening hours, plus one bounded read of desk bookings (see
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import chain
 from zoneinfo import ZoneInfo
 
@@ -71,17 +72,22 @@ HOUR_COLUMNS = ["office_id", "day", "weekday", "hour", "occupancy", "in_hours"]
 
 @dataclass
 class Occupancy:
-    """Per office and local day, and per office and local hour of days with data."""
+    """Per office and local day, and per office and local hour of days with data
+    (the hours are built on first use: only the weekday-hour panel needs them)."""
 
     days: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=DAY_COLUMNS)
     )
-    hours: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=HOUR_COLUMNS)
-    )
     offices: pd.DataFrame = field(default_factory=pd.DataFrame)
     first: date | None = None
     last: date | None = None
+    hour_rows: Callable[[], pd.DataFrame] = field(
+        default=lambda: pd.DataFrame(columns=HOUR_COLUMNS), repr=False
+    )
+
+    @cached_property
+    def hours(self) -> pd.DataFrame:
+        return self.hour_rows()[HOUR_COLUMNS]
 
 
 def closed_days(first: date, last: date) -> holidays.HolidayBase:
@@ -264,8 +270,8 @@ def occupancy(
     days = _days_with_data(session, info, hours, first, last)
     days = _with_plan(days, _plan(session, ids))
     rollup = _door_day_occupancy(session, ids, first, last)
-    days, hourly = day_occupancy(days, rollup, hours, zone)
-    return Occupancy(days[DAY_COLUMNS], hourly[HOUR_COLUMNS], info, first, last)
+    days, hour_rows = day_occupancy(days, rollup, hours, zone)
+    return Occupancy(days[DAY_COLUMNS], info, first, last, hour_rows)
 
 
 def door_coverage(
@@ -386,10 +392,11 @@ def _running_values(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def day_occupancy(
     days: pd.DataFrame, rollup: pd.DataFrame, hours: pd.DataFrame, zone: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, Callable[[], pd.DataFrame]]:
     """Each office-day's peak (any hour) and average (opening hours) occupancy,
     from the running occupancy per hour of the day (``door_day_occupancy``,
-    JSON text) of days with data; and those hours as rows (``HOUR_COLUMNS``).
+    JSON text) of days with data; and a function that returns those hours as
+    rows (``HOUR_COLUMNS``), tens of thousands of them at 50 offices.
 
     An hour is open if it overlaps the opening hours (07:30 opens the 07 hour);
     a DST day's repeated hour counts twice in the average, as it happened twice.
@@ -414,18 +421,21 @@ def day_occupancy(
         ),
     )
     days = days.merge(measured, on=keys, how="left").reset_index(drop=True)
-    per_row = valid.sum(axis=1)
-    hourly = pd.DataFrame(
-        {
-            "office_id": np.repeat(rows["office_id"].to_numpy(), per_row),
-            "day": np.repeat(rows["day"].to_numpy(), per_row),
-            "weekday": np.repeat(rows["weekday"].to_numpy(), per_row),
-            "hour": hour[valid],
-            "occupancy": occupied[valid],
-            "in_hours": in_hours[valid],
-        }
-    )
-    return days, hourly
+
+    def hour_rows() -> pd.DataFrame:
+        per_row = valid.sum(axis=1)
+        return pd.DataFrame(
+            {
+                "office_id": np.repeat(rows["office_id"].to_numpy(), per_row),
+                "day": np.repeat(rows["day"].to_numpy(), per_row),
+                "weekday": np.repeat(rows["weekday"].to_numpy(), per_row),
+                "hour": hour[valid],
+                "occupancy": occupied[valid],
+                "in_hours": in_hours[valid],
+            }
+        )
+
+    return days, hour_rows
 
 
 def _attach(

@@ -190,8 +190,8 @@ def occupancy_of(day: date, moves: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     hours = pd.DataFrame(
         {"office_id": ["boda"], "weekday": [6], "opens": [0], "closes": [24 * 60]}
     )
-    days, hourly = queries.day_occupancy(days, rollup, hours, ZONE)
-    return hourly, days
+    days, hour_rows = queries.day_occupancy(days, rollup, hours, ZONE)
+    return hour_rows(), days
 
 
 def test_the_autumn_dst_day_has_25_hours_and_the_repeated_hour_counts_once():
