@@ -379,11 +379,16 @@ def subsidy_by_funder(
     if table.empty:
         return _named(pd.DataFrame(columns=columns), table.attrs["offices"])
     lines = plan_lines(session, scope, list(table.office_id.unique()), "subsidy")
+    by_funder: dict[tuple[str, str], dict[str, float]] = {}
+    for office_id, label, funder, amount in lines[
+        ["office_id", "quarter", "category", "amount"]
+    ].itertuples(index=False):
+        by_funder.setdefault((office_id, label), {})[funder] = float(amount)
     rows = []
     for row in table.itertuples():
-        own = lines[(lines.office_id == row.office_id) & (lines.quarter == row.quarter)]
         share = 1.0 if not row.partial else _share(row.quarter, today)
-        planned = dict(zip(own.category, own.amount.astype(float) * share, strict=True))
+        own = by_funder.get((row.office_id, row.quarter), {})
+        planned = {funder: amount * share for funder, amount in own.items()}
         total = sum(planned.values())
         if total <= 0:
             planned = {UNPLANNED: np.nan} if row.subsidy_used > 0 else {}
