@@ -545,6 +545,9 @@ def build_in_child(config_path: Path, start: date, end: date, url: str, args) ->
 
 
 def print_table(callbacks: list[dict], queries: dict[str, float]) -> None:
+    if not callbacks:
+        print("no callback matched")
+        return
     print(f"\n{'callback':<58} {'p50 ms':>7} {'p95 ms':>7} {'query p95':>9} {'KB':>6}")
     for row in callbacks:
         query = next(

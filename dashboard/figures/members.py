@@ -11,7 +11,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import TARGET_GROUP_COLOURS, base_layout, empty_figure
+from dashboard.figures import (
+    TARGET_GROUP_COLOURS,
+    base_layout,
+    empty_figure,
+    set_layout,
+)
 from dashboard.i18n import add, text
 
 add(
@@ -208,7 +213,8 @@ def home_kommun_heatmap(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
         yaxis={"autorange": "reversed"},
     )
     # one row per office: the height follows, and office names need room
-    return figure.update_layout(
+    return set_layout(
+        figure,
         height=max(220, 90 + 45 * len(matrix.index)),
         margin={"l": 180, "r": 10, "t": 10, "b": 60},
     )
@@ -283,4 +289,4 @@ def members_comparison(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
         xaxis={"title": text("term_members", lang), "rangemode": "tozero"},
         yaxis={"autorange": "reversed", "automargin": True},
     )
-    return figure.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 40})
+    return set_layout(figure, margin={"l": 10, "r": 10, "t": 10, "b": 40})

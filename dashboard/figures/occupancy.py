@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import formatting
-from dashboard.figures import base_layout, empty_figure
+from dashboard.figures import base_layout, empty_figure, set_layout
 from dashboard.i18n import add, text
 
 add(
@@ -460,7 +460,7 @@ def weekly_trend(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
             "showgrid": False,
         },
     )
-    return figure.update_layout(margin={"l": 50, "r": 50})
+    return set_layout(figure, margin={"l": 50, "r": 50})
 
 
 # --- 5. bookings against door counts -------------------------------------------------

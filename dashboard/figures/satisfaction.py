@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import formatting
-from dashboard.figures import base_layout, empty_figure
+from dashboard.figures import base_layout, empty_figure, set_layout
 from dashboard.i18n import add, text
 from dashboard.queries.satisfaction import PROGRAMME_NAME
 from dashboard.suppression import localise
@@ -271,8 +271,9 @@ def diverging(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
 
 def _sized(figure: go.Figure, rows: pd.DataFrame) -> go.Figure:
     """Tall enough for every bar; room on the left for long office names."""
-    figure.update_layout(
-        height=max(240, 90 + 36 * len(rows)), margin={"l": 10, "r": 10, "t": 10}
+    return set_layout(
+        figure,
+        height=max(240, 90 + 36 * len(rows)),
+        margin={"l": 10, "r": 10, "t": 10},
+        yaxis={"automargin": True},
     )
-    figure.update_yaxes(automargin=True)
-    return figure
