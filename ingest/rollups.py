@@ -18,7 +18,6 @@ from models import tables as t
 from models.days import day_bounds
 
 HOUR = timedelta(hours=1)
-BOOKED = ("confirmed", "tentative")
 
 
 def floor_hour(moment: datetime) -> datetime:
@@ -204,6 +203,20 @@ def backfill_door_occupancy(conn: sa.Connection, zone: ZoneInfo) -> int:
     return len(missing)
 
 
+def backfill_desk_bookings(conn: sa.Connection, zone: ZoneInfo) -> int:
+    """Recompute the booking rollups of every office with booking_daily rows from
+    before the desk columns (NULL); returns the number of offices done."""
+    daily = t.BookingDaily.__table__
+    missing = conn.execute(
+        sa.select(daily.c.office_id, sa.func.min(daily.c.day), sa.func.max(daily.c.day))
+        .where(daily.c.desk_bookings.is_(None))
+        .group_by(daily.c.office_id)
+    ).all()
+    for office_id, first, last in missing:
+        refresh_bookings(conn, office_id, *day_bounds(first, last, zone), zone)
+    return len(missing)
+
+
 def _aware(moment: datetime | str) -> datetime:
     # INSERT ... SELECT rows read back through Core keep the TypeDecorator, but a
     # value computed by strftime may come back as text on SQLite
@@ -225,25 +238,40 @@ def refresh_bookings(
     booking = t.Booking.__table__
     rows = conn.execute(
         sa.select(
-            booking.c.start_at, booking.c.end_at, booking.c.resource, booking.c.price
+            booking.c.start_at,
+            booking.c.end_at,
+            booking.c.resource,
+            booking.c.resource_type,
+            booking.c.price,
         ).where(
             booking.c.office_id == office_id,
-            booking.c.status.in_(BOOKED),
+            booking.c.status.in_(t.BOOKED_STATUSES),
             booking.c.start_at < day_end,
             booking.c.end_at > day_start,
         )
     ).all()
     hours: dict[datetime, list[float]] = defaultdict(lambda: [0.0, 0])
     days: dict[date, dict] = defaultdict(
-        lambda: {"bookings": 0, "booked_hours": 0.0, "resources": set(), "revenue": 0.0}
+        lambda: {
+            "bookings": 0,
+            "booked_hours": 0.0,
+            "resources": set(),
+            "revenue": 0.0,
+            "desk_bookings": 0,
+            "desk_hours": 0.0,
+        }
     )
-    for start_at, end_at, resource, price in rows:
+    for start_at, end_at, resource, resource_type, price in rows:
         _spread(hours, days, max(start_at, day_start), min(end_at, day_end), zone)
         if day_start <= start_at < day_end:
             day = days[start_at.astimezone(zone).date()]
             day["bookings"] += 1
             day["resources"].add(resource)
             day["revenue"] += price or 0.0
+            if resource_type.lower() not in t.ROOM_TYPES:
+                day["desk_bookings"] += 1
+                booked = (end_at - start_at).total_seconds() / 3600
+                day["desk_hours"] += max(0.0, booked)
     _replace_booking_rollups(
         conn, office_id, day_start, day_end, first, last, hours, days
     )
@@ -298,6 +326,8 @@ def _replace_booking_rollups(
                     "booked_hours": v["booked_hours"],
                     "resources": len(v["resources"]),
                     "revenue": v["revenue"],
+                    "desk_bookings": v["desk_bookings"],
+                    "desk_hours": v["desk_hours"],
                 }
                 for day, v in sorted(days.items())
             ],

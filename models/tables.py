@@ -206,6 +206,12 @@ class QuarantinedRow(Base):
 # --- Loaded data ------------------------------------------------------------------
 
 
+# bookings that hold their resource, as the rollups and the pages count them
+BOOKED_STATUSES = ("confirmed", "tentative")
+# resource types that are rooms, not desks: their bookings are no desk use
+ROOM_TYPES = ("meeting_room",)
+
+
 class Booking(Base):
     """One booked occurrence of a resource (recurring series are expanded)."""
 
@@ -483,3 +489,8 @@ class BookingDaily(Base):
     booked_hours: so.Mapped[float]
     resources: so.Mapped[int]
     revenue: so.Mapped[float]  # booking charges starting that day
+    # bookings of desks (resource type not in ROOM_TYPES) starting that day, and
+    # their booked hours (start to end); NULL only on rows written before these
+    # columns existed, until ``pilotpuls db upgrade`` fills them
+    desk_bookings: so.Mapped[int | None]
+    desk_hours: so.Mapped[float | None]

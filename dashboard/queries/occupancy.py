@@ -52,8 +52,6 @@ from models.days import day_bounds
 COMPLETE_HOURS = 20
 EVENT_LOG_FORMATS = ("access_log",)
 DEFAULT_HOURS = dict.fromkeys(range(5), (8 * 60, 17 * 60))  # Monday–Friday 08–17
-BOOKED = ("confirmed", "tentative")  # as ingest.rollups counts bookings
-ROOM_TYPES = ("meeting_room",)  # bookable rooms, not desks
 
 DAY_COLUMNS = [
     "office_id",
@@ -205,44 +203,21 @@ def has_door_data(session: so.Session, scope: Scope, offices: list[str]) -> bool
 
 
 def desk_bookings(
-    session: so.Session,
-    scope: Scope,
-    offices: list[str],
-    first: date,
-    last: date,
-    zone: str,
+    session: so.Session, scope: Scope, offices: list[str], first: date, last: date
 ) -> pd.DataFrame:
-    """Desk bookings and booked desk-hours per office and local day of their start.
-
-    The one read of a raw table on this page: ``booking_daily`` mixes desks with
-    meeting rooms, so desks are counted here. It is bounded by the index on
-    (office_id, start_at) and the period, a few thousand rows a year per office.
-    """
-    b = t.Booking
-    start, end = day_bounds(first, last, zone)
-    rows = frame(
+    """Desk bookings and booked desk-hours per office and local day of their start
+    (``booking_daily``'s desk columns: meeting rooms are not desks)."""
+    d = t.BookingDaily
+    return frame(
         session.execute(
-            sa.select(b.office_id, b.start_at, b.end_at).where(
-                in_scope(b.office_id, scope, offices),
-                b.start_at >= start,
-                b.start_at < end,
-                b.status.in_(BOOKED),
-                sa.func.lower(b.resource_type).not_in(ROOM_TYPES),
+            sa.select(d.office_id, d.day, d.desk_bookings, d.desk_hours).where(
+                in_scope(d.office_id, scope, offices),
+                d.day >= first,
+                d.day <= last,
+                d.desk_bookings > 0,
             )
         )
     )
-    columns = ["office_id", "day", "desk_bookings", "desk_hours"]
-    if rows.empty:
-        return pd.DataFrame(columns=columns)
-    starts = pd.to_datetime(rows["start_at"], utc=True)
-    hours = (pd.to_datetime(rows["end_at"], utc=True) - starts).dt.total_seconds()
-    rows = rows.assign(
-        day=starts.dt.tz_convert(zone).dt.date, desk_hours=hours.clip(lower=0) / 3600
-    )
-    grouped = rows.groupby(["office_id", "day"], as_index=False).agg(
-        desk_bookings=("desk_hours", "size"), desk_hours=("desk_hours", "sum")
-    )
-    return grouped[columns]
 
 
 # --- the core: office-days and office-hours ----------------------------------------
@@ -581,7 +556,7 @@ def weekly(
     if occ.days.empty:
         return _attach(pd.DataFrame(columns=WEEKLY_COLUMNS), occ, period, ever)
     days = occ.days.assign(open_with_data=occ.days["open"] & occ.days["has_data"])
-    bookings = desk_bookings(session, scope, offices, occ.first, occ.last, zone)
+    bookings = desk_bookings(session, scope, offices, occ.first, occ.last)
     days = days.merge(bookings, on=["office_id", "day"], how="left")
     days["week_start"] = [d - timedelta(days=d.weekday()) for d in days["day"]]
     result = days.groupby("week_start", as_index=False).agg(
@@ -631,7 +606,7 @@ def reconciliation(
     ever = has_door_data(session, scope, offices)
     if occ.days.empty:
         return _attach(pd.DataFrame(columns=RECONCILIATION_COLUMNS), occ, period, ever)
-    bookings = desk_bookings(session, scope, offices, occ.first, occ.last, zone)
+    bookings = desk_bookings(session, scope, offices, occ.first, occ.last)
     days = occ.days.merge(bookings, on=["office_id", "day"], how="left")
     booked = days["desk_bookings"].fillna(0)
     present = days["peak_occupancy"].where(days["has_data"])

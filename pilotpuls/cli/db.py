@@ -38,6 +38,8 @@ def upgrade(app: AppContext, revision: str) -> None:
             zone = ZoneInfo(app.config.timezone)
             if done := rollups.backfill_door_occupancy(conn, zone):
                 click.echo(f"Occupancy rollup backfilled for {done} offices.")
+            if done := rollups.backfill_desk_bookings(conn, zone):
+                click.echo(f"Desk bookings rollup backfilled for {done} offices.")
     click.echo(
         f"Database {safe_url(url)} is at revision {migrate.current_revision(engine)}; "
         f"{len(app.config.offices)} offices synced from the config."
