@@ -331,9 +331,12 @@ def _members_on(
     return dict(rows.all())
 
 
-def _target_on(steps: pd.DataFrame, office: str, day: date) -> float:
-    valid = steps[(steps.office_id == office) & (steps.valid_from <= day)]
-    return float(valid.target_members.iloc[-1]) if not valid.empty else np.nan
+def _target_per_office(steps: pd.DataFrame, day: date) -> dict[str, float]:
+    """Office -> the member target of its plan step valid on ``day`` (absent
+    before its first step). ``steps``: by office and ``valid_from``."""
+    # tail(1), not last(): a step without a member target is no target (NaN)
+    latest = steps[steps.valid_from <= day].groupby("office_id", sort=False).tail(1)
+    return dict(zip(latest.office_id, latest.target_members.astype(float), strict=True))
 
 
 def programme_member_median(
@@ -357,7 +360,8 @@ def programme_member_median(
         return None
     counts = _members_on(session, t.Membership.office_id.in_(active), day)
     steps = plan_steps(session, t.OfficePlanStep.office_id.in_(active))
-    targets = [_target_on(steps, office, day) for office in with_rows]
+    target_of = _target_per_office(steps, day)
+    targets = [target_of.get(office, np.nan) for office in with_rows]
     planned = [x for x in targets if not np.isnan(x)]
     return {
         "offices": len(with_rows),
@@ -380,13 +384,14 @@ def members_comparison(
     counted = offices_with_register(session, scope, offices)
     counts = _members_on(session, in_scope(t.Membership.office_id, scope, offices), day)
     steps = plan_steps(session, in_scope(t.OfficePlanStep.office_id, scope, offices))
+    target_of = _target_per_office(steps, day)
     rows = [
         {
             "label": name,
             "kind": "office",
             "offices": 1,
             "members": counts.get(office, 0) if office in counted else np.nan,
-            "target_members": _target_on(steps, office, day),
+            "target_members": target_of.get(office, np.nan),
         }
         for office, name in names.items()
     ]

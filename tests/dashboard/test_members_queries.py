@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -266,3 +267,19 @@ def test_a_period_from_year_one_starts_at_the_first_opening(members):
     assert min(frame.day) == date(2024, 9, 2)  # Figeholm opened
     flow = read(members, queries.joins_and_leaves, period=period)
     assert flow.month.iloc[0] == date(2024, 9, 1) and flow.new.sum() == 4
+
+
+def test_the_target_on_a_day_is_that_of_the_step_valid_then():
+    """Per office, the latest step on or before the day; a step without a
+    member target means no target (not the previous step's)."""
+    steps = pd.DataFrame(
+        [
+            ("boda", date(2025, 1, 1), 8.0),
+            ("boda", date(2025, 6, 1), np.nan),
+            ("figeholm", date(2025, 3, 1), 20.0),
+        ],
+        columns=["office_id", "valid_from", "target_members"],
+    )
+    later = queries._target_per_office(steps, date(2025, 7, 1))
+    assert later["figeholm"] == 20 and np.isnan(later["boda"])
+    assert queries._target_per_office(steps, date(2025, 2, 1)) == {"boda": 8.0}
