@@ -90,14 +90,15 @@ def group_label(group: str, lang: str) -> str:
 def _stacked(
     frame: pd.DataFrame, column: str, order: list, colours: dict, lang: str
 ) -> go.Figure:
-    figure = go.Figure()
+    by_value = {value: rows for value, rows in frame.groupby(column, sort=False)}
+    traces = []
     for value in order:
-        rows = frame[frame[column] == value]
+        rows = by_value[value]
         name = group_label(value, lang) if column == "target_group" else value
-        figure.add_trace(
+        traces.append(
             go.Scatter(
-                x=rows["day"],
-                y=rows["members"],
+                x=rows["day"].tolist(),
+                y=rows["members"].tolist(),
                 name=name,
                 stackgroup="members",
                 mode="lines",
@@ -105,6 +106,7 @@ def _stacked(
                 hovertemplate="%{x|%Y-%m-%d}: %{y}<extra>" + name + "</extra>",
             )
         )
+    figure = go.Figure(data=traces)
     return base_layout(
         figure, lang, yaxis={"title": text("term_members", lang), "rangemode": "tozero"}
     )
