@@ -340,12 +340,11 @@ def weekday_heatmap(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     names = weekday_names(lang)
     weekdays = sorted(int(w) for w in frame["weekday"].unique())
     hours = list(range(int(frame["hour"].min()), int(frame["hour"].max()) + 1))
-    grid = frame.pivot_table(
-        index="weekday", columns="hour", values="occupancy", aggfunc="mean"
-    ).reindex(index=weekdays, columns=hours)
-    days = frame.pivot_table(
-        index="weekday", columns="hour", values="days", aggfunc="max"
-    ).reindex(index=weekdays, columns=hours)
+    cells = frame.groupby(["weekday", "hour"]).agg(
+        occupancy=("occupancy", "mean"), days=("days", "max")
+    )
+    grid = cells["occupancy"].unstack().reindex(index=weekdays, columns=hours)
+    days = cells["days"].unstack().reindex(index=weekdays, columns=hours)
     note = text("occ_days_in_average", lang)
     figure = go.Figure(
         go.Heatmap(
