@@ -90,7 +90,7 @@ def group_label(group: str, lang: str) -> str:
 def _stacked(
     frame: pd.DataFrame, column: str, order: list, colours: dict, lang: str
 ) -> go.Figure:
-    by_value = {value: rows for value, rows in frame.groupby(column, sort=False)}
+    by_value = dict(list(frame.groupby(column, sort=False)))
     traces = []
     for value in order:
         rows = by_value[value]

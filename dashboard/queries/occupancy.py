@@ -240,13 +240,11 @@ def occupancy(
     last = period.end
     if first > last:
         return Occupancy(offices=info, first=period.start, last=period.end)
-    ids = list(info["office_id"])
-    hours = opening_hours(session, ids)
-    days = _days_with_data(session, info, hours, first, last)
-    days = _with_plan(days, _plan(session, ids))
-    rollup = _door_day_occupancy(session, ids, first, last)
-    days, hour_rows = day_occupancy(days, rollup, hours, zone)
-    return Occupancy(days[DAY_COLUMNS], info, first, last, hour_rows)
+    grid = _grid(session, info, first, last)
+    _add_plan(grid, _plan(session, grid.ids))
+    rollup = _door_day_occupancy(session, grid.ids, first, last)
+    hour_rows = _add_occupancy(grid, rollup, zone)
+    return Occupancy(grid.frame(DAY_COLUMNS), info, first, last, hour_rows)
 
 
 def door_coverage(
@@ -260,76 +258,151 @@ def door_coverage(
     first = max(period.start, min(info["opened_on"], default=period.start))
     if info.empty or first > period.end:
         return found
-    hours = opening_hours(session, list(info["office_id"]))
-    days = _days_with_data(session, info, hours, first, period.end)
-    return found | {"days": len(days), "days_with_data": int(days["has_data"].sum())}
+    grid = _grid(session, info, first, period.end)
+    return found | {
+        "days": int(grid.exists.sum()),
+        "days_with_data": int(grid.has_data[grid.exists].sum()),
+    }
 
 
-def _days_with_data(
-    session: so.Session,
-    info: pd.DataFrame,
-    hours: pd.DataFrame,
-    first: date,
-    last: date,
-) -> pd.DataFrame:
-    ids = list(info["office_id"])
+# --- the office × day grid -----------------------------------------------------------
+#
+# Every per office-day value is a (offices × days) array: offices in id order,
+# days from ``first`` to ``last``. A day before an office opened does not
+# exist. A handful of array operations replace some thirty DataFrame merges,
+# whose fixed cost made the page slow even for a few offices.
 
-    def compute() -> pd.DataFrame:
-        days = _office_days(info, hours, first, last)
-        daily = _door_daily(session, ids, first, last)
-        return _with_data(days, daily, _event_log_offices(session, ids))
 
+@dataclass
+class _Grid:
+    ids: list[str]
+    dates: np.ndarray  # the days, as date objects
+    weekday: np.ndarray  # per day, Monday = 0
+    exists: np.ndarray  # (offices × days): the office had opened
+    opens: np.ndarray  # (offices × 7): opening minute per weekday, NaN: closed
+    closes: np.ndarray
+    open: np.ndarray
+    has_data: np.ndarray
+    values: dict[str, np.ndarray] = field(default_factory=dict)  # NaN: none
+
+    def index(self, office_ids, days) -> tuple[np.ndarray, np.ndarray]:
+        """Row and column of each (office, day)."""
+        at = {office: i for i, office in enumerate(self.ids)}
+        first = self.dates[0]
+        rows = np.fromiter((at[o] for o in office_ids), dtype=int)
+        columns = np.fromiter(((d - first).days for d in days), dtype=int)
+        return rows, columns
+
+    def frame(self, columns: list[str]) -> pd.DataFrame:
+        """One row per existing office-day, by office and day."""
+        rows, days = np.nonzero(self.exists)
+        cells = {
+            "office_id": np.array(self.ids, dtype=object)[rows],
+            "day": self.dates[days],
+            "weekday": self.weekday[days],
+            "open": self.open[rows, days],
+            "has_data": self.has_data[rows, days],
+        } | {name: values[rows, days] for name, values in self.values.items()}
+        return pd.DataFrame({name: cells[name] for name in columns})
+
+
+def _grid(session: so.Session, info: pd.DataFrame, first: date, last: date) -> _Grid:
+    """Which office-days exist, are open and have door data; entries and exits
+    of days with data. Shared within a session (a panel and its note)."""
+    ids = sorted(info["office_id"])
     return once_per_session(
-        session, ("days_with_data", tuple(ids), first, last), compute
+        session,
+        ("office_day_grid", tuple(ids), first, last),
+        lambda: _door_grid(session, info, ids, first, last),
     )
 
 
-def _office_days(
-    info: pd.DataFrame, hours: pd.DataFrame, first: date, last: date
-) -> pd.DataFrame:
+def _door_grid(
+    session: so.Session, info: pd.DataFrame, ids: list[str], first: date, last: date
+) -> _Grid:
+    dates = np.array(
+        [first + timedelta(days=i) for i in range((last - first).days + 1)],
+        dtype=object,
+    )
+    weekday = np.fromiter((d.weekday() for d in dates), dtype=int, count=len(dates))
     holiday = closed_days(first, last)
-    dates = pd.date_range(first, last, freq="D").date
-    calendar = pd.DataFrame(
-        {
-            "day": dates,
-            "weekday": [d.weekday() for d in dates],
-            "holiday": [d in holiday for d in dates],
-        }
+    closed = np.fromiter((d in holiday for d in dates), dtype=bool, count=len(dates))
+    opened = dict(zip(info["office_id"], info["opened_on"], strict=True))
+    since = np.array([(opened[office] - first).days for office in ids])
+    exists = np.arange(len(dates))[None, :] >= since[:, None]
+    opens, closes = np.full((len(ids), 7), np.nan), np.full((len(ids), 7), np.nan)
+    at = {office: i for i, office in enumerate(ids)}
+    for office, weekday_no, opens_at, closes_at in opening_hours(
+        session, ids
+    ).itertuples(index=False):
+        opens[at[office], weekday_no] = opens_at
+        closes[at[office], weekday_no] = closes_at
+    open_minutes = (closes - opens)[:, weekday]
+    grid = _Grid(
+        ids,
+        dates,
+        weekday,
+        exists,
+        opens,
+        closes,
+        open=exists & ~np.isnan(open_minutes) & ~closed[None, :],
+        has_data=np.zeros(exists.shape, dtype=bool),
     )
-    days = info[["office_id", "opened_on"]].merge(calendar, how="cross")
-    days = days[days["day"] >= days["opened_on"]]
-    open_hours = hours.assign(open_minutes=hours["closes"] - hours["opens"])
-    days = days.merge(
-        open_hours[["office_id", "weekday", "open_minutes"]],
-        on=["office_id", "weekday"],
-        how="left",
+    event_logs = _event_log_offices(session, ids)
+    logged = np.array([office in event_logs for office in ids])
+    daily = _door_daily(session, ids, first, last)
+    _add_door_days(grid, daily, open_minutes, logged)
+    for name in ("entries", "exits"):
+        grid.values[name] = np.where(grid.has_data, grid.values[name], np.nan)
+    return grid
+
+
+def _add_door_days(
+    grid: _Grid, daily: pd.DataFrame, open_minutes: np.ndarray, logged: np.ndarray
+) -> None:
+    """Entries, exits and hours with data from door_daily; a day has door data
+    with at least min(20, its opening hours) hours of it, or any hour for an
+    office whose door data is an access log (``logged``: per office)."""
+    shape = grid.exists.shape
+    for name in ("entries", "exits", "hours_with_data"):
+        grid.values[name] = np.full(shape, np.nan)
+    if not daily.empty:
+        rows, days = grid.index(daily["office_id"], daily["day"])
+        for name in ("entries", "exits", "hours_with_data"):
+            grid.values[name][rows, days] = daily[name].to_numpy(dtype=float)
+    open_hours = np.minimum(
+        np.nan_to_num(open_minutes, nan=24 * 60) / 60, COMPLETE_HOURS
     )
-    days["open"] = days["open_minutes"].notna() & ~days["holiday"]
-    return days.drop(columns=["opened_on", "holiday"])
+    needed = np.where(logged[:, None], 1, np.ceil(open_hours))
+    hours = np.nan_to_num(grid.values["hours_with_data"], nan=0.0)
+    grid.has_data = grid.exists & (hours >= needed)
 
 
-def _with_data(
-    days: pd.DataFrame, daily: pd.DataFrame, event_logs: set[str]
-) -> pd.DataFrame:
-    days = days.merge(daily, on=["office_id", "day"], how="left")
-    open_hours = (days["open_minutes"].fillna(24 * 60) / 60).clip(upper=COMPLETE_HOURS)
-    needed = np.where(days["office_id"].isin(event_logs), 1, np.ceil(open_hours))
-    days["has_data"] = days["hours_with_data"].fillna(0).to_numpy() >= needed
-    for column in ("entries", "exits"):
-        days[column] = days[column].where(days["has_data"])
-    return days
-
-
-def _with_plan(days: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
-    """The plan step valid on each day: the latest ``valid_from`` on or before it."""
-    if plan.empty:
-        return days.assign(seats=np.nan, target_utilisation=np.nan)
-    left = days.assign(key=pd.to_datetime(days["day"])).sort_values("key")
-    right = plan.assign(key=pd.to_datetime(plan["valid_from"])).sort_values("key")
-    merged = pd.merge_asof(
-        left, right.drop(columns="valid_from"), on="key", by="office_id"
-    )
-    return merged.drop(columns="key").sort_values(["office_id", "day"])
+def _add_plan(grid: _Grid, plan: pd.DataFrame) -> None:
+    """Seats and target utilisation of the plan step valid on each day: the
+    latest ``valid_from`` on or before it (none before the first step)."""
+    shape = grid.exists.shape
+    seats, target = np.full(shape, np.nan), np.full(shape, np.nan)
+    steps: dict[str, list[tuple[int, float, float]]] = {}
+    first = grid.dates[0]
+    for office, valid_from, step_seats, step_target in plan[
+        ["office_id", "valid_from", "seats", "target_utilisation"]
+    ].itertuples(index=False):
+        steps.setdefault(office, []).append(
+            ((valid_from - first).days, step_seats, step_target)
+        )
+    days = np.arange(shape[1])
+    for row, office in enumerate(grid.ids):
+        own = sorted(steps.get(office, []), key=lambda step: step[0])
+        if not own:
+            continue
+        starts = np.array([step[0] for step in own])
+        step = np.searchsorted(starts, days, side="right") - 1
+        valid = step >= 0
+        seats[row, valid] = np.array([s[1] for s in own], dtype=float)[step[valid]]
+        target[row, valid] = np.array([s[2] for s in own], dtype=float)[step[valid]]
+    grid.values["seats"] = seats
+    grid.values["target_utilisation"] = target
 
 
 @lru_cache(maxsize=4096)
@@ -343,7 +416,7 @@ def _day_hours(day: date, zone: str) -> tuple[int, ...]:
     return tuple(hours)
 
 
-def _hour_matrix(days: pd.Series, zone: str) -> np.ndarray:
+def _hour_matrix(days: np.ndarray, zone: str) -> np.ndarray:
     """Per row, the local hour of each slot of its day's occupancy (-1 past the
     day's end): computed once per distinct day, then spread to the rows."""
     codes, distinct = pd.factorize(days)
@@ -354,7 +427,7 @@ def _hour_matrix(days: pd.Series, zone: str) -> np.ndarray:
     return per_day[codes]
 
 
-def _running_values(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _running_values(texts) -> tuple[np.ndarray, np.ndarray]:
     """The JSON arrays as one (rows × 25) matrix, NaN-padded, and their lengths."""
     values = json.loads("[" + ",".join(texts) + "]")
     lengths = np.fromiter(map(len, values), dtype=int, count=len(values))
@@ -365,52 +438,78 @@ def _running_values(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return occupied, lengths
 
 
-def day_occupancy(
-    days: pd.DataFrame, rollup: pd.DataFrame, hours: pd.DataFrame, zone: str
-) -> tuple[pd.DataFrame, Callable[[], pd.DataFrame]]:
-    """Each office-day's peak (any hour) and average (opening hours) occupancy,
-    from the running occupancy per hour of the day (``door_day_occupancy``,
-    JSON text) of days with data; and a function that returns those hours as
-    rows (``HOUR_COLUMNS``), tens of thousands of them at 50 offices.
+def _add_occupancy(
+    grid: _Grid, rollup: pd.DataFrame, zone: str
+) -> Callable[[], pd.DataFrame]:
+    """Peak and average occupancy of each office-day with door data (see
+    :func:`measure_days`); returns a function giving its hours as rows."""
+    shape = grid.exists.shape
+    grid.values["avg_occupancy"] = np.full(shape, np.nan)
+    grid.values["peak_occupancy"] = np.full(shape, np.nan)
+    if rollup.empty:
+        return lambda: pd.DataFrame(columns=HOUR_COLUMNS)
+    rows, days = grid.index(rollup["office_id"], rollup["day"])
+    kept = grid.has_data[rows, days]
+    order = np.lexsort((days[kept], rows[kept]))  # by office, then day
+    rows, days = rows[kept][order], days[kept][order]
+    texts = rollup["occupancy"].to_numpy()[kept][order]
+    weekday = grid.weekday[days]
+    peak, average, hours = measure_days(
+        texts,
+        grid.dates[days],
+        grid.opens[rows, weekday],
+        grid.closes[rows, weekday],
+        zone,
+    )
+    grid.values["peak_occupancy"][rows, days] = peak
+    grid.values["avg_occupancy"][rows, days] = average
+
+    def hour_rows() -> pd.DataFrame:
+        offices = np.array(grid.ids, dtype=object)[rows]
+        return hours(offices, grid.dates[days], weekday)
+
+    return hour_rows
+
+
+def measure_days(
+    texts, days: np.ndarray, opens: np.ndarray, closes: np.ndarray, zone: str
+) -> tuple[np.ndarray, np.ndarray, Callable[..., pd.DataFrame]]:
+    """Each day's peak (any hour) and average (opening hours) occupancy from its
+    running occupancy per hour (``door_day_occupancy``'s JSON text), given the
+    day's opening and closing minute (NaN: closed); and a function that turns
+    those hours into rows (``HOUR_COLUMNS``), given each day's office and weekday.
 
     An hour is open if it overlaps the opening hours (07:30 opens the 07 hour);
     a DST day's repeated hour counts twice in the average, as it happened twice.
     """
-    keys = ["office_id", "day"]
-    with_data = days.loc[days["has_data"].astype(bool), [*keys, "weekday"]]
-    rows = with_data.merge(rollup, on=keys).sort_values(keys, ignore_index=True)
-    rows = rows.merge(hours, on=["office_id", "weekday"], how="left")
-    occupied, lengths = _running_values(rows["occupancy"])
-    hour = _hour_matrix(rows["day"], zone)
+    occupied, lengths = _running_values(texts)
+    hour = _hour_matrix(days, zone)
     hour[np.arange(25) >= lengths[:, None]] = -1
     valid = hour >= 0
-    opens = rows["opens"].to_numpy(dtype=float)[:, None]
-    closes = rows["closes"].to_numpy(dtype=float)[:, None]
+    opens = np.asarray(opens, dtype=float)[:, None]
+    closes = np.asarray(closes, dtype=float)[:, None]
     in_hours = valid & (hour * 60 < closes) & ((hour + 1) * 60 > opens)
     counted = in_hours.sum(axis=1)
     total = np.where(in_hours, occupied, 0.0).sum(axis=1)
-    measured = rows[keys].assign(
-        peak_occupancy=np.where(valid, occupied, 0.0).max(axis=1),  # never < 0
-        avg_occupancy=np.divide(
-            total, counted, out=np.full(len(rows), np.nan), where=counted > 0
-        ),
+    peak = np.where(valid, occupied, 0.0).max(axis=1)  # never < 0
+    average = np.divide(
+        total, counted, out=np.full(len(days), np.nan), where=counted > 0
     )
-    days = days.merge(measured, on=keys, how="left").reset_index(drop=True)
 
-    def hour_rows() -> pd.DataFrame:
+    def hour_rows(offices, row_days, weekdays) -> pd.DataFrame:
         per_row = valid.sum(axis=1)
         return pd.DataFrame(
             {
-                "office_id": np.repeat(rows["office_id"].to_numpy(), per_row),
-                "day": np.repeat(rows["day"].to_numpy(), per_row),
-                "weekday": np.repeat(rows["weekday"].to_numpy(), per_row),
+                "office_id": np.repeat(np.asarray(offices), per_row),
+                "day": np.repeat(np.asarray(row_days), per_row),
+                "weekday": np.repeat(np.asarray(weekdays), per_row),
                 "hour": hour[valid],
                 "occupancy": occupied[valid],
                 "in_hours": in_hours[valid],
             }
         )
 
-    return days, hour_rows
+    return peak, average, hour_rows
 
 
 def _attach(

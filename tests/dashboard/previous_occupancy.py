@@ -1,12 +1,17 @@
 """The occupancy arithmetic as the pages computed it before ``door_day_occupancy``
-(from the hourly door rollup, per request): the reference the rollup is tested
-against. Not used by the application."""
+(from the hourly door rollup, per request, with DataFrame merges for the office
+days): the reference the rollup and the office × day grid are tested against.
+Not used by the application."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
+import sqlalchemy.orm as so
+
+from dashboard.queries import occupancy as queries
 
 
 def hour_grid(
@@ -64,3 +69,67 @@ def day_occupancy(days: pd.DataFrame, hourly: pd.DataFrame) -> pd.DataFrame:
     )
     days = days.merge(peak, on=keys, how="left").merge(average, on=keys, how="left")
     return days.reset_index(drop=True)
+
+
+def days_with_data(
+    session: so.Session,
+    info: pd.DataFrame,
+    hours: pd.DataFrame,
+    first: date,
+    last: date,
+) -> pd.DataFrame:
+    """Every office-day from its opening: open, entries, exits, has data."""
+    ids = list(info["office_id"])
+    days = office_days(info, hours, first, last)
+    daily = queries._door_daily(session, ids, first, last)
+    return with_data(days, daily, queries._event_log_offices(session, ids))
+
+
+def office_days(
+    info: pd.DataFrame, hours: pd.DataFrame, first: date, last: date
+) -> pd.DataFrame:
+    holiday = queries.closed_days(first, last)
+    dates = pd.date_range(first, last, freq="D").date
+    calendar = pd.DataFrame(
+        {
+            "day": dates,
+            "weekday": [d.weekday() for d in dates],
+            "holiday": [d in holiday for d in dates],
+        }
+    )
+    days = info[["office_id", "opened_on"]].merge(calendar, how="cross")
+    days = days[days["day"] >= days["opened_on"]]
+    open_hours = hours.assign(open_minutes=hours["closes"] - hours["opens"])
+    days = days.merge(
+        open_hours[["office_id", "weekday", "open_minutes"]],
+        on=["office_id", "weekday"],
+        how="left",
+    )
+    days["open"] = days["open_minutes"].notna() & ~days["holiday"]
+    return days.drop(columns=["opened_on", "holiday"])
+
+
+def with_data(
+    days: pd.DataFrame, daily: pd.DataFrame, event_logs: set[str]
+) -> pd.DataFrame:
+    days = days.merge(daily, on=["office_id", "day"], how="left")
+    open_hours = (days["open_minutes"].fillna(24 * 60) / 60).clip(
+        upper=queries.COMPLETE_HOURS
+    )
+    needed = np.where(days["office_id"].isin(event_logs), 1, np.ceil(open_hours))
+    days["has_data"] = days["hours_with_data"].fillna(0).to_numpy() >= needed
+    for column in ("entries", "exits"):
+        days[column] = days[column].where(days["has_data"])
+    return days
+
+
+def with_plan(days: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
+    """The plan step valid on each day: the latest ``valid_from`` on or before it."""
+    if plan.empty:
+        return days.assign(seats=np.nan, target_utilisation=np.nan)
+    left = days.assign(key=pd.to_datetime(days["day"])).sort_values("key")
+    right = plan.assign(key=pd.to_datetime(plan["valid_from"])).sort_values("key")
+    merged = pd.merge_asof(
+        left, right.drop(columns="valid_from"), on="key", by="office_id"
+    )
+    return merged.drop(columns="key").sort_values(["office_id", "day"])

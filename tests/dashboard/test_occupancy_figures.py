@@ -8,6 +8,7 @@ import math
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 import plotly.io
 
@@ -168,30 +169,21 @@ def occupancy_of(day: date, moves: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
             counts["hour_start"], counts["entries"], counts["exits"], strict=True
         )
     }
-    rollup = pd.DataFrame(
-        {
-            "office_id": ["boda"],
-            "day": [day],
-            # as the page reads it: the stored JSON text
-            "occupancy": [
-                json.dumps(rollups.running_occupancy(day, net, ZoneInfo(ZONE)))
-            ],
-        }
+    # as the page reads it: the stored JSON text; open all day
+    text = json.dumps(rollups.running_occupancy(day, net, ZoneInfo(ZONE)))
+    peak, average, hour_rows = queries.measure_days(
+        [text], np.array([day], dtype=object), [0], [24 * 60], ZONE
     )
     days = pd.DataFrame(
         {
             "office_id": ["boda"],
             "day": [day],
-            "weekday": [day.weekday()],
             "open": [True],
-            "has_data": [True],
+            "peak_occupancy": peak,
+            "avg_occupancy": average,
         }
     )
-    hours = pd.DataFrame(
-        {"office_id": ["boda"], "weekday": [6], "opens": [0], "closes": [24 * 60]}
-    )
-    days, hour_rows = queries.day_occupancy(days, rollup, hours, ZONE)
-    return hour_rows(), days
+    return hour_rows(["boda"], [day], [day.weekday()]), days
 
 
 def test_the_autumn_dst_day_has_25_hours_and_the_repeated_hour_counts_once():

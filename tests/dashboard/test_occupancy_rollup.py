@@ -73,8 +73,8 @@ def previous_occupancy(session, period: Period) -> tuple[pd.DataFrame, pd.DataFr
     ids = list(info["office_id"])
     first = max(period.start, min(info["opened_on"]))
     hours = queries.opening_hours(session, ids)
-    days = queries._days_with_data(session, info, hours, first, period.end)
-    days = queries._with_plan(days, queries._plan(session, ids))
+    days = previous.days_with_data(session, info, hours, first, period.end)
+    days = previous.with_plan(days, queries._plan(session, ids))
     start, end = day_bounds(first, period.end, ZONE)
     h = t.DoorHourly
     counts = pd.DataFrame(
@@ -103,8 +103,10 @@ def test_the_rollup_gives_the_previous_days_and_hours(engine):
 
     assert len(occ.days) == len(days) > 300
     assert not days["has_data"].all() and days["has_data"].any()
+    # the same values; seats are floats now (NaN before an office's first plan
+    # step), where the merges kept integers when every day had a step
     pd.testing.assert_frame_equal(
-        occ.days.reset_index(drop=True), days.reset_index(drop=True)
+        occ.days.reset_index(drop=True), days.reset_index(drop=True), check_dtype=False
     )
     gaps = occ.days[~occ.days["has_data"]]
     assert gaps[["entries", "avg_occupancy", "peak_occupancy"]].isna().all().all()
