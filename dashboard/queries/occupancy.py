@@ -82,6 +82,7 @@ class Occupancy:
     hour_rows: Callable[[], pd.DataFrame] = field(
         default=lambda: pd.DataFrame(columns=HOUR_COLUMNS), repr=False
     )
+    grid: _Grid | None = field(default=None, repr=False)  # the same days, as arrays
 
     @cached_property
     def hours(self) -> pd.DataFrame:
@@ -244,7 +245,7 @@ def occupancy(
     _add_plan(grid, _plan(session, grid.ids))
     rollup = _door_day_occupancy(session, grid.ids, first, last)
     hour_rows = _add_occupancy(grid, rollup, zone)
-    return Occupancy(grid.frame(DAY_COLUMNS), info, first, last, hour_rows)
+    return Occupancy(grid.frame(DAY_COLUMNS), info, first, last, hour_rows, grid)
 
 
 def door_coverage(
@@ -560,36 +561,41 @@ def daily(
     ever = has_door_data(session, scope, offices)
     if occ.days.empty:
         return _attach(pd.DataFrame(columns=DAILY_COLUMNS), occ, period, ever)
+    grid = occ.grid
+    seats = np.where(grid.exists, grid.values["seats"], np.nan)
+    counted = grid.open & grid.has_data & (np.nan_to_num(seats) > 0)
+    with_data = counted.sum(axis=0)
+
+    def counted_sum(values: np.ndarray) -> np.ndarray:
+        """Per day over the counted offices; NaN on a day with none."""
+        total = np.where(counted, np.nan_to_num(values), 0.0).sum(axis=0)
+        return np.where(with_data > 0, total, np.nan)
+
     # the plan of every selected office that has opened, open that day or not,
     # so that the target and seats lines do not jump on Saturdays
-    days = occ.days.assign(
-        weighted_target=occ.days["target_utilisation"] * occ.days["seats"]
-    )
-    planned = days.groupby("day").agg(
-        planned_seats=("seats", "sum"), weighted_target=("weighted_target", "sum")
-    )
-    planned["offices_open"] = days[days["open"]].groupby("day").size()
-    counted = days[days["open"] & days["has_data"] & (days["seats"] > 0)]
-    measured = counted.groupby("day").agg(
-        offices_with_data=("office_id", "size"),
-        seats=("seats", "sum"),
-        avg_occupancy=("avg_occupancy", "sum"),
-        peak_occupancy=("peak_occupancy", "sum"),
-    )
-    calendar = pd.DataFrame(
-        {"day": pd.date_range(occ.first, occ.last, freq="D").date}
-    ).set_index("day")
-    result = calendar.join(planned).join(measured).reset_index()
-    result["offices_open"] = result["offices_open"].fillna(0).astype(int)
-    result["offices_with_data"] = result["offices_with_data"].fillna(0).astype(int)
-    result["target_utilisation"] = result["weighted_target"] / result["planned_seats"]
-    result["utilisation"] = result["avg_occupancy"] / result["seats"]
-    result["status"] = np.select(
-        [result["offices_open"] == 0, result["offices_with_data"] == 0],
-        ["closed", "gap"],
-        "ok",
-    )
-    return _attach(result[DAILY_COLUMNS], occ, period, ever)
+    planned_seats = np.nansum(seats, axis=0)
+    weighted_target = np.nansum(seats * grid.values["target_utilisation"], axis=0)
+    offices_open = grid.open.sum(axis=0)
+    measured_seats = counted_sum(seats)
+    average = counted_sum(grid.values["avg_occupancy"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = pd.DataFrame(
+            {
+                "day": grid.dates,
+                "status": np.select(
+                    [offices_open == 0, with_data == 0], ["closed", "gap"], "ok"
+                ),
+                "offices_open": offices_open,
+                "offices_with_data": with_data,
+                "planned_seats": planned_seats,
+                "seats": measured_seats,
+                "target_utilisation": weighted_target / planned_seats,
+                "avg_occupancy": average,
+                "peak_occupancy": counted_sum(grid.values["peak_occupancy"]),
+                "utilisation": average / measured_seats,
+            }
+        )
+    return _attach(result, occ, period, ever)
 
 
 def weekday_hours(
