@@ -660,24 +660,47 @@ def weekly(
     ever = has_door_data(session, scope, offices)
     if occ.days.empty:
         return _attach(pd.DataFrame(columns=WEEKLY_COLUMNS), occ, period, ever)
-    days = occ.days.assign(open_with_data=occ.days["open"] & occ.days["has_data"])
-    bookings = desk_bookings(session, scope, offices, occ.first, occ.last)
-    days = days.merge(bookings, on=["office_id", "day"], how="left")
-    days["week_start"] = [d - timedelta(days=d.weekday()) for d in days["day"]]
-    result = days.groupby("week_start", as_index=False).agg(
-        visits=("entries", "sum"),
-        open_days=("open", "sum"),
-        open_days_with_data=("open_with_data", "sum"),
-        desk_bookings=("desk_bookings", "sum"),
-        desk_hours=("desk_hours", "sum"),
+    grid = occ.grid
+    booked, booked_hours = _desk_grid(
+        grid, desk_bookings(session, scope, offices, occ.first, occ.last)
     )
-    iso = [d.isocalendar() for d in result["week_start"]]
-    result["iso_year"] = [i.year for i in iso]
-    result["week"] = [i.week for i in iso]
+    week_start = [day - timedelta(days=day.weekday()) for day in grid.dates]
+    weeks, codes = np.unique(np.array(week_start, dtype=object), return_inverse=True)
+
+    def per_week(values: np.ndarray) -> np.ndarray:
+        """Summed over offices and the days of each week (NaN counts as 0)."""
+        per_day = np.nansum(np.where(grid.exists, values, np.nan), axis=0)
+        return np.bincount(codes, weights=per_day, minlength=len(weeks))
+
     # a week without any door data is a gap, not zero visits
-    any_data = days.groupby("week_start")["has_data"].any().to_numpy()
-    result["visits"] = result["visits"].where(any_data)
-    return _attach(result[WEEKLY_COLUMNS], occ, period, ever)
+    with_data = per_week(grid.has_data.astype(float)) > 0
+    iso = [week.isocalendar() for week in weeks]
+    result = pd.DataFrame(
+        {
+            "week_start": weeks,
+            "iso_year": [i.year for i in iso],
+            "week": [i.week for i in iso],
+            "visits": np.where(with_data, per_week(grid.values["entries"]), np.nan),
+            "open_days": per_week(grid.open.astype(float)).astype(int),
+            "open_days_with_data": per_week(
+                (grid.open & grid.has_data).astype(float)
+            ).astype(int),
+            "desk_bookings": per_week(booked),
+            "desk_hours": per_week(booked_hours),
+        }
+    )
+    return _attach(result, occ, period, ever)
+
+
+def _desk_grid(grid: _Grid, bookings: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Desk bookings and booked desk-hours per office-day (0 where none)."""
+    booked, hours = np.zeros(grid.exists.shape), np.zeros(grid.exists.shape)
+    bookings = bookings[bookings["office_id"].isin(grid.ids)]
+    if not bookings.empty:
+        rows, days = grid.index(bookings["office_id"], bookings["day"])
+        booked[rows, days] = bookings["desk_bookings"].to_numpy(dtype=float)
+        hours[rows, days] = bookings["desk_hours"].to_numpy(dtype=float)
+    return booked, hours
 
 
 RECONCILIATION_COLUMNS = [
@@ -711,23 +734,30 @@ def reconciliation(
     ever = has_door_data(session, scope, offices)
     if occ.days.empty:
         return _attach(pd.DataFrame(columns=RECONCILIATION_COLUMNS), occ, period, ever)
-    bookings = desk_bookings(session, scope, offices, occ.first, occ.last)
-    days = occ.days.merge(bookings, on=["office_id", "day"], how="left")
-    booked = days["desk_bookings"].fillna(0)
-    present = days["peak_occupancy"].where(days["has_data"])
-    days = days.assign(
-        desk_bookings=booked,
-        present=present,
-        booked_present=booked.clip(upper=present).where(present.notna()),
-        no_show=(booked - present).clip(lower=0),
-        unbooked=(present - booked).clip(lower=0),
-        booked_without_door_data=booked.where(~days["has_data"], 0),
-        offices_without_door_data=(days["open"] & ~days["has_data"]).astype(int),
+    grid = occ.grid
+    booked, _ = _desk_grid(
+        grid, desk_bookings(session, scope, offices, occ.first, occ.last)
     )
+    present = np.where(grid.has_data, grid.values["peak_occupancy"], np.nan)
+    known = ~np.isnan(present)
+    cells = {
+        "desk_bookings": booked,
+        "present": present,
+        "booked_present": np.where(known, np.fmin(booked, present), np.nan),
+        "no_show": np.maximum(booked - present, 0),  # NaN without door data
+        "unbooked": np.maximum(present - booked, 0),
+        "booked_without_door_data": np.where(grid.has_data, 0.0, booked),
+        "offices_without_door_data": (grid.open & ~grid.has_data).astype(float),
+    }
     # days nobody could have used: closed and nothing booked or counted
-    days = days[days["open"] | (booked > 0) | (present.fillna(0) > 0)]
-    summed = RECONCILIATION_COLUMNS[1:]
-    result = days.groupby("day", as_index=False)[summed].sum(min_count=1)
+    kept = grid.exists & (grid.open | (booked > 0) | (np.nan_to_num(present) > 0))
+    shown = kept.any(axis=0)
+    sums = {}
+    for name, values in cells.items():
+        values = np.where(kept, values, np.nan)
+        total = np.nansum(values, axis=0)
+        sums[name] = np.where((~np.isnan(values)).any(axis=0), total, np.nan)[shown]
+    result = pd.DataFrame({"day": grid.dates[shown], **sums})
     result["offices_without_door_data"] = result["offices_without_door_data"].fillna(0)
     return _attach(result[RECONCILIATION_COLUMNS], occ, period, ever)
 
