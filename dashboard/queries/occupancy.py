@@ -161,34 +161,38 @@ def _event_log_offices(session: so.Session, ids: list[str]) -> set[str]:
     )
 
 
+def _columns(result: sa.Result, count: int) -> list[tuple]:
+    """The rows of a result as ``count`` column tuples (empty ones if none):
+    the grid scatters plain values, no frame is needed in between."""
+    rows = result.all()
+    return list(zip(*rows, strict=True)) if rows else [()] * count
+
+
 def _door_daily(
     session: so.Session, ids: list[str], first: date, last: date
-) -> pd.DataFrame:
+) -> list[tuple]:
+    """office ids, days, entries, exits and hours with data of door_daily."""
     d = t.DoorDaily
-    return frame(
-        session.execute(
-            sa.select(d.office_id, d.day, d.entries, d.exits, d.hours_with_data).where(
-                d.office_id.in_(ids), d.day >= first, d.day <= last
-            )
+    result = session.execute(
+        sa.select(d.office_id, d.day, d.entries, d.exits, d.hours_with_data).where(
+            d.office_id.in_(ids), d.day >= first, d.day <= last
         )
     )
+    return _columns(result, 5)
 
 
 def _door_day_occupancy(
     session: so.Session, ids: list[str], first: date, last: date
-) -> pd.DataFrame:
-    """office_id, day and the day's running occupancy as JSON text: decoded all
-    at once by :func:`day_occupancy` (a JSON type decodes row by row, and a
-    column of lists makes pandas slow; together most of this page's time)."""
+) -> list[tuple]:
+    """office ids, days and each day's running occupancy as JSON text: decoded
+    all at once by :func:`measure_days` (a JSON type decodes row by row)."""
     o = t.DoorDayOccupancy
     result = session.execute(
         sa.select(o.office_id, o.day, sa.cast(o.occupancy, sa.Text)).where(
             o.office_id.in_(ids), o.day >= first, o.day <= last
         )
     )
-    return pd.DataFrame(
-        [tuple(row) for row in result], columns=["office_id", "day", "occupancy"]
-    )
+    return _columns(result, 3)
 
 
 def has_door_data(session: so.Session, scope: Scope, offices: list[str]) -> bool:
@@ -359,18 +363,19 @@ def _door_grid(
 
 
 def _add_door_days(
-    grid: _Grid, daily: pd.DataFrame, open_minutes: np.ndarray, logged: np.ndarray
+    grid: _Grid, daily: list[tuple], open_minutes: np.ndarray, logged: np.ndarray
 ) -> None:
     """Entries, exits and hours with data from door_daily; a day has door data
     with at least min(20, its opening hours) hours of it, or any hour for an
     office whose door data is an access log (``logged``: per office)."""
-    shape = grid.exists.shape
-    for name in ("entries", "exits", "hours_with_data"):
-        grid.values[name] = np.full(shape, np.nan)
-    if not daily.empty:
-        rows, days = grid.index(daily["office_id"], daily["day"])
-        for name in ("entries", "exits", "hours_with_data"):
-            grid.values[name][rows, days] = daily[name].to_numpy(dtype=float)
+    office_ids, days, *values = daily
+    names = ("entries", "exits", "hours_with_data")
+    for name in names:
+        grid.values[name] = np.full(grid.exists.shape, np.nan)
+    if office_ids:
+        rows, columns = grid.index(office_ids, days)
+        for name, column in zip(names, values, strict=True):
+            grid.values[name][rows, columns] = np.array(column, dtype=float)
     open_hours = np.minimum(
         np.nan_to_num(open_minutes, nan=24 * 60) / 60, COMPLETE_HOURS
     )
@@ -440,20 +445,21 @@ def _running_values(texts) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _add_occupancy(
-    grid: _Grid, rollup: pd.DataFrame, zone: str
+    grid: _Grid, rollup: list[tuple], zone: str
 ) -> Callable[[], pd.DataFrame]:
     """Peak and average occupancy of each office-day with door data (see
     :func:`measure_days`); returns a function giving its hours as rows."""
     shape = grid.exists.shape
     grid.values["avg_occupancy"] = np.full(shape, np.nan)
     grid.values["peak_occupancy"] = np.full(shape, np.nan)
-    if rollup.empty:
+    office_ids, days, texts = rollup
+    if not office_ids:
         return lambda: pd.DataFrame(columns=HOUR_COLUMNS)
-    rows, days = grid.index(rollup["office_id"], rollup["day"])
+    rows, days = grid.index(office_ids, days)
     kept = grid.has_data[rows, days]
     order = np.lexsort((days[kept], rows[kept]))  # by office, then day
     rows, days = rows[kept][order], days[kept][order]
-    texts = rollup["occupancy"].to_numpy()[kept][order]
+    texts = np.array(texts, dtype=object)[kept][order]
     weekday = grid.weekday[days]
     peak, average, hours = measure_days(
         texts,

@@ -81,7 +81,9 @@ def days_with_data(
     """Every office-day from its opening: open, entries, exits, has data."""
     ids = list(info["office_id"])
     days = office_days(info, hours, first, last)
-    daily = queries._door_daily(session, ids, first, last)
+    columns = ["office_id", "day", "entries", "exits", "hours_with_data"]
+    read = queries._door_daily(session, ids, first, last)
+    daily = pd.DataFrame(dict(zip(columns, map(list, read), strict=True)))
     return with_data(days, daily, queries._event_log_offices(session, ids))
 
 
