@@ -161,38 +161,34 @@ def _event_log_offices(session: so.Session, ids: list[str]) -> set[str]:
     )
 
 
-def _columns(result: sa.Result, count: int) -> list[tuple]:
-    """The rows of a result as ``count`` column tuples (empty ones if none):
-    the grid scatters plain values, no frame is needed in between."""
-    rows = result.all()
-    return list(zip(*rows, strict=True)) if rows else [()] * count
+def _columns(session: so.Session, query: sa.Select, count: int) -> list[list]:
+    """The query's rows as ``count`` column lists: the grid scatters plain
+    values, so no frame is built in between (and the ORM layer is skipped)."""
+    rows = session.connection().execute(query).fetchall()
+    return [[row[i] for row in rows] for i in range(count)]
 
 
 def _door_daily(
     session: so.Session, ids: list[str], first: date, last: date
-) -> list[tuple]:
+) -> list[list]:
     """office ids, days, entries, exits and hours with data of door_daily."""
     d = t.DoorDaily
-    result = session.execute(
-        sa.select(d.office_id, d.day, d.entries, d.exits, d.hours_with_data).where(
-            d.office_id.in_(ids), d.day >= first, d.day <= last
-        )
+    query = sa.select(d.office_id, d.day, d.entries, d.exits, d.hours_with_data).where(
+        d.office_id.in_(ids), d.day >= first, d.day <= last
     )
-    return _columns(result, 5)
+    return _columns(session, query, 5)
 
 
 def _door_day_occupancy(
     session: so.Session, ids: list[str], first: date, last: date
-) -> list[tuple]:
+) -> list[list]:
     """office ids, days and each day's running occupancy as JSON text: decoded
     all at once by :func:`measure_days` (a JSON type decodes row by row)."""
     o = t.DoorDayOccupancy
-    result = session.execute(
-        sa.select(o.office_id, o.day, sa.cast(o.occupancy, sa.Text)).where(
-            o.office_id.in_(ids), o.day >= first, o.day <= last
-        )
+    query = sa.select(o.office_id, o.day, sa.cast(o.occupancy, sa.Text)).where(
+        o.office_id.in_(ids), o.day >= first, o.day <= last
     )
-    return _columns(result, 3)
+    return _columns(session, query, 3)
 
 
 def has_door_data(session: so.Session, scope: Scope, offices: list[str]) -> bool:
@@ -363,7 +359,7 @@ def _door_grid(
 
 
 def _add_door_days(
-    grid: _Grid, daily: list[tuple], open_minutes: np.ndarray, logged: np.ndarray
+    grid: _Grid, daily: list[list], open_minutes: np.ndarray, logged: np.ndarray
 ) -> None:
     """Entries, exits and hours with data from door_daily; a day has door data
     with at least min(20, its opening hours) hours of it, or any hour for an
@@ -445,7 +441,7 @@ def _running_values(texts) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _add_occupancy(
-    grid: _Grid, rollup: list[tuple], zone: str
+    grid: _Grid, rollup: list[list], zone: str
 ) -> Callable[[], pd.DataFrame]:
     """Peak and average occupancy of each office-day with door data (see
     :func:`measure_days`); returns a function giving its hours as rows."""
