@@ -285,6 +285,8 @@ class _Grid:
     open: np.ndarray
     has_data: np.ndarray
     values: dict[str, np.ndarray] = field(default_factory=dict)  # NaN: none
+    # the hours of the office-days with door data: (rows, columns, DayHours)
+    hours: tuple[np.ndarray, np.ndarray, DayHours] | None = None
 
     def index(self, office_ids, days) -> tuple[np.ndarray, np.ndarray]:
         """Row and column of each (office, day)."""
@@ -466,21 +468,50 @@ def _add_occupancy(
     )
     grid.values["peak_occupancy"][rows, days] = peak
     grid.values["avg_occupancy"][rows, days] = average
+    grid.hours = (rows, days, hours)
 
     def hour_rows() -> pd.DataFrame:
         offices = np.array(grid.ids, dtype=object)[rows]
-        return hours(offices, grid.dates[days], weekday)
+        return hours.rows(offices, grid.dates[days], weekday)
 
     return hour_rows
 
 
+@dataclass
+class DayHours:
+    """The hours of some days, a row each: the local hour of each slot of the
+    day (-1 past its end), the running occupancy then, and whether it is open."""
+
+    hour: np.ndarray
+    occupied: np.ndarray
+    in_hours: np.ndarray
+
+    def select(self, keep: np.ndarray) -> DayHours:
+        return DayHours(self.hour[keep], self.occupied[keep], self.in_hours[keep])
+
+    def rows(self, offices, days, weekdays) -> pd.DataFrame:
+        """The hours as rows (``HOUR_COLUMNS``), given each day's office,
+        date and weekday."""
+        valid = self.hour >= 0
+        per_row = valid.sum(axis=1)
+        return pd.DataFrame(
+            {
+                "office_id": np.repeat(np.asarray(offices), per_row),
+                "day": np.repeat(np.asarray(days), per_row),
+                "weekday": np.repeat(np.asarray(weekdays), per_row),
+                "hour": self.hour[valid],
+                "occupancy": self.occupied[valid],
+                "in_hours": self.in_hours[valid],
+            }
+        )
+
+
 def measure_days(
     texts, days: np.ndarray, opens: np.ndarray, closes: np.ndarray, zone: str
-) -> tuple[np.ndarray, np.ndarray, Callable[..., pd.DataFrame]]:
+) -> tuple[np.ndarray, np.ndarray, DayHours]:
     """Each day's peak (any hour) and average (opening hours) occupancy from its
     running occupancy per hour (``door_day_occupancy``'s JSON text), given the
-    day's opening and closing minute (NaN: closed); and a function that turns
-    those hours into rows (``HOUR_COLUMNS``), given each day's office and weekday.
+    day's opening and closing minute (NaN: closed); and its hours.
 
     An hour is open if it overlaps the opening hours (07:30 opens the 07 hour);
     a DST day's repeated hour counts twice in the average, as it happened twice.
@@ -498,21 +529,7 @@ def measure_days(
     average = np.divide(
         total, counted, out=np.full(len(days), np.nan), where=counted > 0
     )
-
-    def hour_rows(offices, row_days, weekdays) -> pd.DataFrame:
-        per_row = valid.sum(axis=1)
-        return pd.DataFrame(
-            {
-                "office_id": np.repeat(np.asarray(offices), per_row),
-                "day": np.repeat(np.asarray(row_days), per_row),
-                "weekday": np.repeat(np.asarray(weekdays), per_row),
-                "hour": hour[valid],
-                "occupancy": occupied[valid],
-                "in_hours": in_hours[valid],
-            }
-        )
-
-    return peak, average, hour_rows
+    return peak, average, DayHours(hour, occupied, in_hours)
 
 
 def _attach(
@@ -615,25 +632,57 @@ def weekday_hours(
     """
     occ = occupancy(session, scope, offices, period, zone)
     ever = has_door_data(session, scope, offices)
-    return _attach(weekday_hour_average(occ.hours, occ.days), occ, period, ever)
-
-
-def weekday_hour_average(hours: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
-    """weekday, hour, occupancy, days: see :func:`weekday_hours`."""
-    columns = ["weekday", "hour", "occupancy", "days"]
-    open_days = days.loc[days["open"].astype(bool), ["office_id", "day"]]
-    hours = hours.merge(open_days, on=["office_id", "day"])
-    if hours.empty or not hours["in_hours"].any():
-        return pd.DataFrame(columns=columns)
-    open_hours = hours.loc[hours["in_hours"].astype(bool), "hour"]
-    hours = hours[hours["hour"].between(open_hours.min(), open_hours.max())]
-    keys = ["office_id", "day", "weekday", "hour"]
-    per_office = hours.groupby(keys)["occupancy"].mean()  # the DST hour: once
-    per_day = per_office.groupby(["day", "weekday", "hour"]).sum().reset_index()
-    result = per_day.groupby(["weekday", "hour"], as_index=False).agg(
-        occupancy=("occupancy", "mean"), days=("day", "nunique")
+    if occ.grid is None or occ.grid.hours is None:
+        return _attach(pd.DataFrame(columns=WEEKDAY_HOUR_COLUMNS), occ, period, ever)
+    rows, days, hours = occ.grid.hours
+    open_day = occ.grid.open[rows, days]
+    result = weekday_hour_average(
+        hours.select(open_day), days[open_day], occ.grid.weekday[days[open_day]]
     )
-    return result[columns]
+    return _attach(result, occ, period, ever)
+
+
+WEEKDAY_HOUR_COLUMNS = ["weekday", "hour", "occupancy", "days"]
+
+
+def weekday_hour_average(
+    hours: DayHours, days: np.ndarray, weekdays: np.ndarray
+) -> pd.DataFrame:
+    """weekday, hour, occupancy, days (see :func:`weekday_hours`) from the hours
+    of some office-days, given each one's day (any number standing for the
+    date: offices on the same day are added up) and weekday."""
+    if not hours.in_hours.any():
+        return pd.DataFrame(columns=WEEKDAY_HOUR_COLUMNS)
+    open_hours = hours.hour[hours.in_hours]
+    row, slot = np.nonzero(
+        (hours.hour >= open_hours.min()) & (hours.hour <= open_hours.max())
+    )
+    hour = hours.hour[row, slot]
+    # per office-day and hour: the mean (the DST day's repeated hour once)
+    sums, counts = np.zeros((len(days), 24)), np.zeros((len(days), 24))
+    np.add.at(sums, (row, hour), hours.occupied[row, slot])
+    np.add.at(counts, (row, hour), 1)
+    mean = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
+    # per day and hour: added up over the offices
+    distinct, day_of_row = np.unique(days, return_inverse=True)
+    per_day, seen = np.zeros((len(distinct), 24)), np.zeros((len(distinct), 24))
+    np.add.at(per_day, day_of_row, mean)
+    np.add.at(seen, day_of_row, counts > 0)
+    weekday_of_day = np.zeros(len(distinct), dtype=int)
+    weekday_of_day[day_of_row] = weekdays
+    # per weekday and hour: the mean over the days that have it
+    totals, day_counts = np.zeros((7, 24)), np.zeros((7, 24))
+    np.add.at(totals, weekday_of_day, np.where(seen > 0, per_day, 0.0))
+    np.add.at(day_counts, weekday_of_day, seen > 0)
+    weekday, hour = np.nonzero(day_counts)
+    return pd.DataFrame(
+        {
+            "weekday": weekday,
+            "hour": hour,
+            "occupancy": totals[weekday, hour] / day_counts[weekday, hour],
+            "days": day_counts[weekday, hour].astype(int),
+        }
+    )
 
 
 WEEKLY_COLUMNS = [

@@ -159,7 +159,9 @@ def local_day_counts(day: date, moves: dict[int, tuple[int, int]]) -> pd.DataFra
     )
 
 
-def occupancy_of(day: date, moves: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+def occupancy_of(
+    day: date, moves: dict
+) -> tuple[pd.DataFrame, pd.DataFrame, queries.DayHours]:
     """The pure steps of the occupancy query for one open Sunday with data: the
     ingest rollup of the day, then the page's arithmetic on it."""
     counts = local_day_counts(day, moves)
@@ -171,7 +173,7 @@ def occupancy_of(day: date, moves: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     }
     # as the page reads it: the stored JSON text; open all day
     text = json.dumps(rollups.running_occupancy(day, net, ZoneInfo(ZONE)))
-    peak, average, hour_rows = queries.measure_days(
+    peak, average, hours = queries.measure_days(
         [text], np.array([day], dtype=object), [0], [24 * 60], ZONE
     )
     days = pd.DataFrame(
@@ -183,18 +185,19 @@ def occupancy_of(day: date, moves: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
             "avg_occupancy": average,
         }
     )
-    return hour_rows(["boda"], [day], [day.weekday()]), days
+    return hours.rows(["boda"], [day], [day.weekday()]), days, hours
 
 
 def test_the_autumn_dst_day_has_25_hours_and_the_repeated_hour_counts_once():
     autumn = date(2025, 10, 26)
     # 3 in during the first 02:00 (UTC index 2), out during the repeated 02:00
-    hourly, days = occupancy_of(autumn, {2: (3, 0), 3: (0, 3)})
+    hourly, days, hours = occupancy_of(autumn, {2: (3, 0), 3: (0, 3)})
     assert len(hourly) == 25
     assert list(hourly["hour"][:5]) == [0, 1, 2, 2, 3]
     assert days.loc[0, "peak_occupancy"] == 3
     assert days.loc[0, "avg_occupancy"] == 3 / 25
-    heatmap = queries.weekday_hour_average(hourly, days).set_index(["weekday", "hour"])
+    heatmap = queries.weekday_hour_average(hours, np.array([0]), np.array([6]))
+    heatmap = heatmap.set_index(["weekday", "hour"])
     assert heatmap.loc[(6, 2), "occupancy"] == 1.5  # (3 + 0) / 2, not 3
     assert len(heatmap) == 24
     figure = figures.weekday_heatmap(with_attrs(heatmap.reset_index()), "sv")
@@ -204,7 +207,7 @@ def test_the_autumn_dst_day_has_25_hours_and_the_repeated_hour_counts_once():
 def test_the_spring_dst_day_has_23_hours_and_occupancy_never_goes_below_zero():
     spring = date(2025, 3, 30)
     # an exit before anyone came in (a miscount) must not make occupancy negative
-    hourly, days = occupancy_of(spring, {1: (0, 2), 8: (4, 0), 14: (0, 4)})
+    hourly, days, _ = occupancy_of(spring, {1: (0, 2), 8: (4, 0), 14: (0, 4)})
     assert len(hourly) == 23
     assert 2 not in set(hourly["hour"])  # 02:00 never happened
     assert hourly["occupancy"].min() == 0
