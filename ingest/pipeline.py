@@ -441,6 +441,8 @@ class _FileLoader:
         if not self.span:
             return
         start, end = self.span[0], self.span[1] + rollups.HOUR
+        if self.bulk:
+            load.refresh_statistics(self.conn, self.model, self.result.rows_loaded)
         if self.kind == "door":
             rollups.refresh_door(self.conn, self.context.office_id, start, end, zone)
         elif self.kind == "bookings":
