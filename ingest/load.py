@@ -358,18 +358,6 @@ def lock_for_bulk_load(
     conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(name))))
 
 
-def plan_with_values(conn: sa.Connection) -> None:
-    """PostgreSQL: plan every query of this transaction with its values.
-
-    psycopg prepares a statement it has run five times, and PostgreSQL may then
-    switch to a generic plan made without the values. For the range check of
-    ``copy_new_rows`` that plan reads every stored bin of the chunk's doors,
-    so each chunk's check took longer than the last: 1.7 s of checks for a
-    1M-row file instead of 0.15 s, growing with the square of the file.
-    """
-    conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
-
-
 def copy_new_rows(
     conn: sa.Connection,
     model: type[t.Base],

@@ -303,7 +303,6 @@ class _FileLoader:
         self.span: list[datetime] = []
         if self.bulk and conn.dialect.name == "postgresql":
             load.lock_for_bulk_load(conn, self.model, context.office_id)
-            load.plan_with_values(conn)
 
     def add(self, output: ReadOutput) -> None:
         if type(output) is Records:

@@ -132,27 +132,3 @@ def test_statistics_refreshed_within_the_load_change_no_figures(
     assert (result.rows_read, result.rows_loaded) == (384, 384)
     rows, raw, daily = totals(engine)
     assert rows == 384 and raw == daily == 2 * 2 * (48 * 2 + 48 * 5)
-
-
-def test_queries_are_planned_with_their_values_during_a_load_only(
-    engine, config_in_tmp, tmp_path, monkeypatch
-):
-    """PostgreSQL: a generic plan of the prepared range check read all stored
-    bins of the doors for every chunk; the load plans with values, and the
-    setting ends with the load's transaction (pooled connections keep the default)."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's plan cache")
-    monkeypatch.setattr(pipeline, "CHUNK_RECORDS", 50)
-    seen = []
-    copy_new_rows = load.copy_new_rows
-
-    def spy(conn, *args):
-        seen.append(conn.exec_driver_sql("SHOW plan_cache_mode").scalar())
-        return copy_new_rows(conn, *args)
-
-    monkeypatch.setattr(load, "copy_new_rows", spy)
-    path = write(tmp_path / "may.csv", counter_lines(date(2025, 5, 5), 1))
-    ingest_file(engine, config_in_tmp, path, "figeholm", "door")
-    assert seen and set(seen) == {"force_custom_plan"}
-    with engine.connect() as conn:
-        assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "auto"
