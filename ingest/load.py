@@ -383,18 +383,7 @@ def copy_new_rows(
     own = [column for column in key if column not in constants]
     if len(set(zip(*(values[column] for column in own), strict=True))) < len(rows):
         return False  # a key twice: the staging path lets the later one win
-    *groups, moment = own
-    stored = (
-        sa.select(sa.literal(1))
-        .select_from(table)
-        .where(
-            *(table.c[c] == constants[c] for c in key if c in constants),
-            *(table.c[g].in_(sorted(set(values[g]))) for g in groups),
-            table.c[moment].between(min(values[moment]), max(values[moment])),
-        )
-        .limit(1)
-    )
-    if conn.execute(stored).first() is not None:
+    if _any_stored(conn, table, key, values, constants):
         return False
     columns = [*constants, *fields]
     target = f"{table.name} ({', '.join(columns)})"
@@ -405,6 +394,35 @@ def copy_new_rows(
         _driver_rows(conn, table, values, constants),
     )
     return True
+
+
+def _any_stored(
+    conn: sa.Connection,
+    table: sa.Table,
+    key: Sequence[str],
+    values: dict[str, tuple],
+    constants: dict[str, Any],
+) -> bool:
+    """Whether a row is stored for the chunk's groups (doors) between its first
+    and last instant: one descent of the primary key per group.
+
+    Sent unprepared: psycopg prepares a statement after five runs, and
+    PostgreSQL's generic plan for it, made without the range, read every
+    stored bin of the doors, each chunk more than the last (1.7 s of checks
+    for a 1M-row file instead of 0.15 s, growing with the square of the file).
+    """
+    *groups, moment = [column for column in key if column not in constants]
+    convert = _StoredTimes(sqlite_dialect=False)
+    conditions = [f"{c} = %s" for c in key if c in constants]
+    params = [constants[c] for c in key if c in constants]
+    for group in groups:
+        conditions.append(f"{group} = ANY(%s)")
+        params.append(sorted(set(values[group])))
+    conditions.append(f"{moment} BETWEEN %s AND %s")
+    params += [convert[min(values[moment])], convert[max(values[moment])]]
+    query = f"SELECT 1 FROM {table.name} WHERE {' AND '.join(conditions)} LIMIT 1"
+    driver = conn.connection.driver_connection
+    return driver.execute(query, params, prepare=False).fetchone() is not None
 
 
 def direct_upsert_sqlite(

@@ -132,3 +132,33 @@ def test_statistics_refreshed_within_the_load_change_no_figures(
     assert (result.rows_read, result.rows_loaded) == (384, 384)
     rows, raw, daily = totals(engine)
     assert rows == 384 and raw == daily == 2 * 2 * (48 * 2 + 48 * 5)
+
+
+def test_the_range_check_is_never_prepared(
+    engine, config_in_tmp, tmp_path, monkeypatch
+):
+    """PostgreSQL: psycopg prepares a statement after five runs, and the generic
+    plan of the range check read every stored bin of the doors for each chunk
+    (quadratic in the file). Ten chunks later, no prepared range check."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements")
+    monkeypatch.setattr(pipeline, "CHUNK_RECORDS", 20)
+    prepared = []
+    copy_new_rows = load.copy_new_rows
+
+    def spy(conn, *args):
+        new = copy_new_rows(conn, *args)
+        prepared.extend(
+            conn.exec_driver_sql(
+                "SELECT statement FROM pg_prepared_statements"
+                " WHERE statement LIKE '%%FROM door_count%%LIMIT%%'"
+                " AND statement NOT LIKE '%%pg_prepared_statements%%'"  # this one
+            ).scalars()
+        )
+        return new
+
+    monkeypatch.setattr(load, "copy_new_rows", spy)
+    path = write(tmp_path / "may.csv", counter_lines(date(2025, 5, 5), 1))
+    result = ingest_file(engine, config_in_tmp, path, "figeholm", "door")
+    assert result.rows_loaded == 192
+    assert prepared == []
