@@ -365,7 +365,8 @@ class _FileLoader:
     def _flush_bulk(self) -> None:
         chunk, self.chunk, self.pending = self.chunk, _BulkChunk(), 0
         if chunk.rows:
-            starts = [row[chunk.fields.index("period_start")] for row in chunk.rows]
+            column = chunk.fields.index("period_start")
+            starts = [row[column] for row in chunk.rows]
             self._widen_span(min(starts), max(starts))
         model, key, result = self.model, self.key, self.result
         args = (chunk.fields, chunk.rows)
