@@ -1,7 +1,8 @@
 """The one small interface every ingest source implements.
 
 A *reader* turns one received file into a stream of :class:`Item` (records ready
-to load, with the input row they came from) and :class:`RowError` (an input row
+to load, with the input row they came from; or :class:`Records`, a batch of
+rows that became one record each) and :class:`RowError` (an input row
 that cannot be loaded, with the row number, column and a reason a person
 understands). A file that cannot be read at all raises :class:`FileRejected`.
 
@@ -49,6 +50,21 @@ class Item:
     weight: int = 1
 
 
+@dataclass(slots=True)
+class Records:
+    """Input rows that each became exactly one record (as an ``Item`` of weight 1
+    would), as tuples in ``fields`` order.
+
+    A reader of files with millions of rows yields these in batches: one object
+    per batch instead of an ``Item`` and a dict per row, and the bulk loader
+    keeps the tuples as they are. Row numbers are not kept: only quarantined
+    rows are reported by number.
+    """
+
+    fields: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
 @dataclass(frozen=True)
 class Coverage:
     """The file is the complete state of ``source`` between ``start`` and ``end``.
@@ -63,7 +79,7 @@ class Coverage:
     end: datetime
 
 
-ReadOutput = Item | RowError | Coverage
+ReadOutput = Item | Records | RowError | Coverage
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,11 @@ import gc
 import hashlib
 import shutil
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,7 +28,16 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from ingest import load, rollups
-from ingest.base import KINDS, Coverage, FileRejected, Item, ReadContext, RowError
+from ingest.base import (
+    KINDS,
+    Coverage,
+    FileRejected,
+    Item,
+    ReadContext,
+    ReadOutput,
+    Records,
+    RowError,
+)
 from ingest.privacy import load_key, pseudonymiser
 from ingest.registry import detect, reader_for
 from models import tables as t
@@ -285,6 +295,7 @@ class _FileLoader:
         self.bulk = self.kind in BULK_KINDS
         self.model, self.key = load.NATURAL_KEYS[self.kind]
         self.items: list[Item] = []
+        self.chunk = _BulkChunk()  # the bulk kinds' records, instead of items
         self.errors: list[dict[str, Any]] = []
         self.pending = 0
         self.coverages: list[Coverage] = []
@@ -293,23 +304,28 @@ class _FileLoader:
         if self.bulk and conn.dialect.name == "postgresql":
             load.lock_for_bulk_load(conn, self.model, context.office_id)
 
-    def add(self, output: Item | RowError | Coverage) -> None:
-        if type(output) is not Item:  # checked per row: most outputs are items
-            if isinstance(output, RowError):
-                self._quarantine(output)
+    def add(self, output: ReadOutput) -> None:
+        if type(output) is Records:
+            self.chunk.add_records(output)
+            self.pending += len(output.rows)
+        elif type(output) is Item:
+            if self.bulk:  # the bulk path adds office and file as constants
+                self.chunk.add_item(output)
             else:
-                self.coverages.append(output)
-        else:
-            if not self.bulk:  # the bulk path adds them as constants
-                output = Item(
-                    output.row,
-                    [self._complete(r) for r in output.records],
-                    output.weight,
+                self.items.append(
+                    Item(
+                        output.row,
+                        [self._complete(r) for r in output.records],
+                        output.weight,
+                    )
                 )
-            self.items.append(output)
             self.pending += len(output.records)
-            if self.pending >= CHUNK_RECORDS:
-                self._flush()
+        elif isinstance(output, RowError):
+            self._quarantine(output)
+        else:
+            self.coverages.append(output)
+        if self.pending >= CHUNK_RECORDS:
+            self._flush()
 
     def _quarantine(self, error: RowError) -> None:
         row = {
@@ -347,49 +363,41 @@ class _FileLoader:
         self.items, self.pending = [], 0
 
     def _flush_bulk(self) -> None:
-        one_to_one = all(
-            item.weight == 1 and len(item.records) == 1 for item in self.items
-        )
-        if one_to_one:  # the common case, without a per-row list to extend
-            records = [item.records[0] for item in self.items]
-            owners: Sequence[int] = range(len(records))
-        else:
-            records, owners = [], []
-            for number, item in enumerate(self.items):
-                records.extend(item.records)
-                owners.extend([number] * len(item.records))
-        self._track_span(records)  # before the bulk path turns times into text
+        chunk, self.chunk, self.pending = self.chunk, _BulkChunk(), 0
+        if chunk.rows:
+            column = chunk.fields.index("period_start")
+            starts = [row[column] for row in chunk.rows]
+            self._widen_span(min(starts), max(starts))
+        model, key, result = self.model, self.key, self.result
+        args = (chunk.fields, chunk.rows)
         constants = {
             "office_id": self.context.office_id,
             "source_file_id": self.file_id,
         }
-        if self.conn.dialect.name == "sqlite" and one_to_one:
+        sqlite = self.conn.dialect.name == "sqlite"
+        if sqlite and chunk.one_record_each and chunk.unit_weights:
             # one row in, one row out: the number of changed rows is all we need
             changed_rows = load.direct_upsert_sqlite(
-                self.conn, self.model, self.key, records, constants
+                self.conn, model, key, *args, constants
             )
-            self.result.rows_loaded += changed_rows
-            self.result.rows_unchanged += len(self.items) - changed_rows
-            self.items, self.pending = [], 0
-            return
-        if (
-            self.conn.dialect.name == "postgresql"
-            and all(len(item.records) == 1 for item in self.items)
-            and load.copy_new_rows(self.conn, self.model, self.key, records, constants)
+            result.rows_loaded += changed_rows
+            result.rows_unchanged += len(chunk.rows) - changed_rows
+        elif (
+            not sqlite
+            and chunk.one_record_each
+            and load.copy_new_rows(self.conn, model, key, *args, constants)
         ):
             # every record was new, so every item (and the rows merged in it) loaded
-            self.result.rows_loaded += sum(item.weight for item in self.items)
-            self.items, self.pending = [], 0
-            return
-        changed = load.stage_upsert(
-            self.conn, self.model, self.key, records, owners, constants
-        )
-        for number, item in enumerate(self.items):
-            if number in changed:
-                self.result.rows_loaded += item.weight
-            else:
-                self.result.rows_unchanged += item.weight
-        self.items, self.pending = [], 0
+            result.rows_loaded += sum(chunk.weights)
+        else:
+            changed = load.stage_upsert(
+                self.conn, model, key, *args, chunk.owners, constants
+            )
+            for number, weight in enumerate(chunk.weights):
+                if number in changed:
+                    result.rows_loaded += weight
+                else:
+                    result.rows_unchanged += weight
 
     def _complete(self, record: dict[str, Any]) -> dict[str, Any]:
         record = {
@@ -403,19 +411,16 @@ class _FileLoader:
         return record
 
     def _track_span(self, records: list[dict[str, Any]]) -> None:
-        start_field, end_field = {
-            "door": ("period_start", "period_start"),
-            "bookings": ("start_at", "end_at"),
-        }.get(self.kind, (None, None))
-        if start_field and records:
-            starts = [r[start_field] for r in records]
-            ends = (
-                starts if end_field == start_field else [r[end_field] for r in records]
+        if self.kind == "bookings" and records:
+            self._widen_span(
+                min(r["start_at"] for r in records), max(r["end_at"] for r in records)
             )
-            first, last = min(starts), max(ends)
-            if self.span:
-                first, last = min(first, self.span[0]), max(last, self.span[1])
-            self.span = [first, last]
+
+    def _widen_span(self, first: datetime, last: datetime) -> None:
+        """The rollups are refreshed for the time the file touched."""
+        if self.span:
+            first, last = min(first, self.span[0]), max(last, self.span[1])
+        self.span = [first, last]
 
     def finish(self) -> None:
         self._flush()
@@ -437,12 +442,47 @@ class _FileLoader:
         if not self.span:
             return
         start, end = self.span[0], self.span[1] + rollups.HOUR
+        if self.bulk:
+            load.refresh_statistics(self.conn, self.model, self.result.rows_loaded)
         if self.kind == "door":
             rollups.refresh_door(self.conn, self.context.office_id, start, end, zone)
         elif self.kind == "bookings":
             rollups.refresh_bookings(
                 self.conn, self.context.office_id, start, end, zone
             )
+
+
+class _BulkChunk:
+    """A bulk kind's records as tuples, with the item each came from."""
+
+    def __init__(self) -> None:
+        self.fields: tuple[str, ...] = ()  # the first output's, kept for the chunk
+        self.rows: list[tuple[Any, ...]] = []
+        self.owners: list[int] = []  # rows[i] came from item owners[i]
+        self.weights: list[int] = []  # input rows per item
+        self.one_record_each = True
+        self.unit_weights = True
+
+    def add_records(self, batch: Records) -> None:
+        first = len(self.weights)
+        self.fields = self.fields or batch.fields
+        if batch.fields == self.fields:
+            self.rows.extend(batch.rows)
+        else:
+            reorder = itemgetter(*map(batch.fields.index, self.fields))
+            self.rows.extend(map(reorder, batch.rows))
+        self.owners.extend(range(first, first + len(batch.rows)))
+        self.weights.extend([1] * len(batch.rows))
+
+    def add_item(self, item: Item) -> None:
+        number = len(self.weights)
+        self.weights.append(item.weight)
+        self.one_record_each &= len(item.records) == 1
+        self.unit_weights &= item.weight == 1
+        for record in item.records:
+            self.fields = self.fields or tuple(record)
+            self.rows.append(tuple(record[field] for field in self.fields))
+            self.owners.append(number)
 
 
 def _last_wins(records: list[dict[str, Any]], key: tuple[str, ...]) -> list[dict]:

@@ -41,13 +41,19 @@ def _clear(
     conn.execute(sa.delete(table).where(table.c.office_id == office_id, *within))
 
 
-def _hour_bucket(conn: sa.Connection, column: sa.ColumnElement) -> sa.ColumnElement:
+def _hour_bucket(
+    conn: sa.Connection, column: sa.ColumnElement
+) -> tuple[sa.ColumnElement, sa.ColumnElement]:
+    """(the hour as stored, the key to group rows by): the same on PostgreSQL."""
     if conn.dialect.name == "sqlite":
-        # the same text format SQLAlchemy stores datetimes in, so keys compare;
         # cutting the stored text ("YYYY-MM-DD HH:MM:SS.ffffff", always this
-        # long) is twice as fast as strftime, which parses every value
-        return sa.func.substr(column, 1, 13).concat(":00:00.000000")
-    return sa.func.date_trunc("hour", column)
+        # long) is twice as fast as strftime, which parses every value; rows
+        # are grouped (sorted) by the short "YYYY-MM-DD HH" and the stored
+        # format, so keys compare, is built once per hour, not once per row
+        key = sa.func.substr(column, 1, 13)
+        return key.concat(":00:00.000000"), key
+    hour = sa.func.date_trunc("hour", column)
+    return hour, hour
 
 
 def refresh_door(
@@ -67,7 +73,7 @@ def refresh_door(
         hourly.c.hour_start >= day_start,
         hourly.c.hour_start < day_end,
     )
-    bucket = _hour_bucket(conn, count.c.period_start)
+    bucket, bucket_key = _hour_bucket(conn, count.c.period_start)
     conn.execute(
         sa.insert(hourly).from_select(
             ["office_id", "hour_start", "entries", "exits", "bins"],
@@ -83,7 +89,7 @@ def refresh_door(
                 count.c.period_start >= day_start,
                 count.c.period_start < day_end,
             )
-            .group_by(count.c.office_id, bucket),
+            .group_by(count.c.office_id, bucket_key),
         )
     )
     _refresh_door_daily(conn, office_id, day_start, day_end, zone)

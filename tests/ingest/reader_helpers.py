@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ingest.base import Item, ReadContext, RowError
+from ingest.base import Item, ReadContext, Records, RowError
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -34,11 +35,22 @@ def context(path: Path, horizon_days: int = 180, **options: Any) -> ReadContext:
 def run(
     reader: Any, path: Path, horizon_days: int = 180, **options: Any
 ) -> tuple[list[Item], list[RowError]]:
-    outputs = list(reader.read(path, context(path, horizon_days, **options)))
+    outputs = list(as_items(reader.read(path, context(path, horizon_days, **options))))
     items = [o for o in outputs if isinstance(o, Item)]
     errors = [o for o in outputs if isinstance(o, RowError)]
     assert len(items) + len(errors) == len(outputs)
     return items, errors
+
+
+def as_items(outputs: Iterable[Any]) -> Iterator[Any]:
+    """A reader's outputs with each batch of ``Records`` as the Items it stands
+    for (one record, weight 1; the row number is not kept, so 0)."""
+    for output in outputs:
+        if isinstance(output, Records):
+            for row in output.rows:
+                yield Item(0, [dict(zip(output.fields, row, strict=True))])
+        else:
+            yield output
 
 
 def records(items: list[Item]) -> list[dict[str, Any]]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 
-from ingest import pipeline
+from ingest import load, pipeline
 from ingest.pipeline import ingest_file
 from models import tables as t
 
@@ -92,3 +93,72 @@ def test_a_bin_given_twice_in_one_file_keeps_the_later_row(
     rows, raw, daily = totals(engine)
     assert rows == 96
     assert raw == daily == 48 * 2 + 48 * 5 - entries(120) + 70
+
+
+@pytest.mark.parametrize("chunk", [50, pipeline.CHUNK_RECORDS])
+def test_a_bin_repeated_on_the_careful_path_keeps_the_later_row(
+    engine, config_in_tmp, tmp_path, monkeypatch, chunk
+):
+    """Dörr 1's rows take the quick path (their texts were seen with Dörr 0) and
+    travel in Records batches; its 02:00 bin given again as "2:00" (a text not
+    seen yet) takes the careful path as an Item: the later row still wins,
+    within one chunk or across chunks."""
+    monkeypatch.setattr(pipeline, "CHUNK_RECORDS", chunk)
+    lines = counter_lines(date(2025, 5, 5), 1, doors=2)
+    lines.append("2025-05-05;2:00;Dörr 1;70;7")
+    path = write(tmp_path / "later.csv", lines)
+    result = ingest_file(engine, config_in_tmp, path, "figeholm", "door")
+    assert result.rows_read == 193 == result.rows_loaded + result.rows_unchanged
+    with engine.connect() as conn:
+        stored = conn.execute(
+            sa.select(t.DoorCount.door, t.DoorCount.exits).where(
+                t.DoorCount.entries == 70
+            )
+        ).all()
+    assert stored == [("Dörr 1", 7)]
+    rows, raw, daily = totals(engine)
+    assert rows == 192
+    assert raw == daily == 2 * (48 * 2 + 48 * 5) - entries(120) + 70
+
+
+def test_statistics_refreshed_within_the_load_change_no_figures(
+    engine, config_in_tmp, tmp_path, monkeypatch
+):
+    """PostgreSQL runs ANALYZE before the rollups of a big load (here: any load);
+    the rows it samples are the transaction's own, and nothing else changes."""
+    monkeypatch.setattr(load, "ANALYZE_AFTER_ROWS", 1)
+    path = write(tmp_path / "may.csv", counter_lines(date(2025, 5, 5), 2))
+    result = ingest_file(engine, config_in_tmp, path, "figeholm", "door")
+    assert (result.rows_read, result.rows_loaded) == (384, 384)
+    rows, raw, daily = totals(engine)
+    assert rows == 384 and raw == daily == 2 * 2 * (48 * 2 + 48 * 5)
+
+
+def test_the_range_check_is_never_prepared(
+    engine, config_in_tmp, tmp_path, monkeypatch
+):
+    """PostgreSQL: psycopg prepares a statement after five runs, and the generic
+    plan of the range check read every stored bin of the doors for each chunk
+    (quadratic in the file). Ten chunks later, no prepared range check."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements")
+    monkeypatch.setattr(pipeline, "CHUNK_RECORDS", 20)
+    prepared = []
+    copy_new_rows = load.copy_new_rows
+
+    def spy(conn, *args):
+        new = copy_new_rows(conn, *args)
+        prepared.extend(
+            conn.exec_driver_sql(
+                "SELECT statement FROM pg_prepared_statements"
+                " WHERE statement LIKE '%%FROM door_count%%LIMIT%%'"
+                " AND statement NOT LIKE '%%pg_prepared_statements%%'"  # this one
+            ).scalars()
+        )
+        return new
+
+    monkeypatch.setattr(load, "copy_new_rows", spy)
+    path = write(tmp_path / "may.csv", counter_lines(date(2025, 5, 5), 1))
+    result = ingest_file(engine, config_in_tmp, path, "figeholm", "door")
+    assert result.rows_loaded == 192
+    assert prepared == []

@@ -323,3 +323,29 @@ def test_a_year_of_bins_goes_through_the_fast_path(tmp_path):
     assert not errors
     starts = [r["period_start"] for r in records(items)]
     assert starts == [instant + timedelta(minutes=15 * n) for n in range(365 * 96)]
+
+
+def test_quick_rows_come_in_batches_around_the_rows_that_need_care(tmp_path):
+    """A row whose date, time and door texts were seen before is yielded in a
+    Records batch; the others take the careful path (an Item or a RowError),
+    each after the batch of the rows before it, so the file's order holds."""
+    path = tmp_path / "wide.csv"
+    path.write_text(
+        "Datum;Tid;Dörr;In;Ut\n"
+        "2025-05-05;08:00;Entré;1;0\n"
+        "2025-05-05;08:00;Baksidan;2;0\n"
+        "2025-05-05;08:15;Entré;3;0\n"
+        "2025-05-05;08:15;Baksidan;4;0\n"
+        "2025-05-05;08:30;Entré;x;0\n"
+        "2025-05-05;08:30;Baksidan;5;0\n",
+        encoding="utf-8",
+    )
+    outputs = list(READER.read(path, context(path, minutes=15)))
+    assert [type(o).__name__ for o in outputs] == [
+        "Item", "Item", "Item", "Records", "RowError", "Records"
+    ]  # fmt: skip
+    batch, error, last = outputs[3:]
+    assert batch.fields == ("door", "period_start", "minutes", "entries", "exits")
+    assert batch.rows == [("Baksidan", utc(2025, 5, 5, 6, 15), 15, 4, 0)]
+    assert last.rows == [("Baksidan", utc(2025, 5, 5, 6, 30), 15, 5, 0)]
+    assert (error.row, error.column) == (6, "In")
