@@ -265,11 +265,14 @@ class Membership(Base):
 class DoorCount(Base):
     """People passing a door in one bin; the natural key is the primary key.
 
-    ``source_file_id`` has no foreign key, on purpose (migration 0004i): a
-    counter file brings millions of rows and PostgreSQL checks a foreign key
-    once per row, which cost more than the COPY itself. The rows are written
-    only by ``ingest.pipeline``, in the transaction that inserts their
-    ``source_file`` row, and source files are never deleted.
+    No foreign keys, on purpose: a counter file brings millions of rows and
+    PostgreSQL checks a foreign key once per row, which cost more than the COPY
+    itself. ``office_id`` is checked by triggers instead (migration 0007): once
+    per statement on PostgreSQL, over all its rows, and an office with door
+    counts cannot be deleted; an unknown office still fails with an integrity
+    error. ``source_file_id`` (migration 0004i) is written only by
+    ``ingest.pipeline``, in the transaction that inserts its ``source_file``
+    row, and source files are never deleted.
 
     On SQLite the table is stored WITHOUT ROWID, i.e. in primary-key order: a
     load writes one B-tree instead of a table and an index (a fifth faster),
@@ -279,9 +282,7 @@ class DoorCount(Base):
     __tablename__ = "door_count"
     __table_args__ = {"sqlite_with_rowid": False}
 
-    office_id: so.Mapped[str] = so.mapped_column(
-        sa.ForeignKey("office.id"), primary_key=True
-    )
+    office_id: so.Mapped[str] = so.mapped_column(sa.String(40), primary_key=True)
     door: so.Mapped[str] = so.mapped_column(sa.String(120), primary_key=True)
     period_start: so.Mapped[datetime] = so.mapped_column(UTCDateTime, primary_key=True)
     minutes: so.Mapped[int]

@@ -3,7 +3,7 @@ a first load COPYs new ranges, overlaps and repeated bins are still upserted."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -162,3 +162,24 @@ def test_the_range_check_is_never_prepared(
     result = ingest_file(engine, config_in_tmp, path, "figeholm", "door")
     assert result.rows_loaded == 192
     assert prepared == []
+
+
+def test_a_copy_with_an_unknown_office_is_refused(engine):
+    """PostgreSQL: the COPY of the bulk path is checked by door_count's
+    statement trigger (there is no per-row foreign key): one unknown office
+    among known ones fails the whole statement, and nothing stays."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's COPY")
+    import psycopg
+
+    t0 = datetime(2025, 5, 5, 6, 0)  # naive UTC, as the bulk path COPYs times
+    rows = [
+        (office, "Entré", t0 + timedelta(minutes=15 * i), 15, 1, 0)
+        for i, office in enumerate(["figeholm", "figeholm", "kalmar-c"])
+    ]
+    columns = "office_id, door, period_start, minutes, entries, exits"
+    types = ["varchar", "varchar", "timestamp", "integer", "integer", "integer"]
+    with pytest.raises(psycopg.errors.ForeignKeyViolation), engine.begin() as conn:
+        load._copy(conn, f"door_count ({columns})", types, rows)
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(sa.func.count()).select_from(t.DoorCount)) == 0

@@ -75,18 +75,42 @@ def test_duplicate_natural_key_is_refused(engine, table):
         add(engine, make())
 
 
-def test_unknown_office_is_refused_by_the_foreign_key(engine):
+def door_count(office_id: str, minute: int = 0) -> t.DoorCount:
+    return t.DoorCount(
+        office_id=office_id,
+        door="Entré",
+        period_start=T0 + timedelta(minutes=minute),
+        minutes=15,
+        entries=0,
+        exits=0,
+    )
+
+
+def test_unknown_office_is_refused(engine):
+    """door_count has no foreign key (it takes millions of rows): triggers
+    refuse an unknown office instead, as an integrity error, also when it
+    comes with known ones in one statement."""
     with pytest.raises(sa.exc.IntegrityError):
-        add(
-            engine,
-            DUPLICATES["door_count"]().__class__(
-                office_id="kalmar-c",
-                door="Entré",
-                period_start=T0,
-                minutes=15,
-                entries=0,
-                exits=0,
-            ),
+        add(engine, door_count("kalmar-c"))
+    with pytest.raises(sa.exc.IntegrityError):
+        add(engine, door_count("figeholm"), door_count("kalmar-c", 15))
+    add(engine, door_count("figeholm"))  # a known office is fine
+    with pytest.raises(sa.exc.IntegrityError), transaction(engine) as session:
+        session.execute(sa.update(t.DoorCount).values(office_id="kalmar-c"))
+
+
+def test_an_office_with_door_counts_cannot_be_deleted_or_renamed(engine, programme):
+    add(engine, door_count("figeholm"))
+    with pytest.raises(sa.exc.IntegrityError), transaction(engine) as session:
+        session.execute(sa.delete(t.Office).where(t.Office.id == "figeholm"))
+    with pytest.raises(sa.exc.IntegrityError), transaction(engine) as session:
+        session.execute(
+            sa.update(t.Office).where(t.Office.id == "figeholm").values(id="fige")
+        )
+    with transaction(engine) as session:  # syncing the config still works
+        sync_programme(session, programme)
+        session.execute(
+            sa.update(t.Office).where(t.Office.id == "figeholm").values(id="figeholm")
         )
 
 
