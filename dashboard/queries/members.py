@@ -274,13 +274,39 @@ def home_kommun_matrix(
 # --- against the target -----------------------------------------------------
 
 
-def _targets_on(steps: pd.DataFrame, days: list[date]) -> np.ndarray:
-    """Per day, the target of the step valid then; -1 before the first step."""
-    starts = _ordinals(steps["valid_from"], OPEN_END)
-    at = np.array([d.toordinal() for d in days], dtype=np.int64)
-    index = np.searchsorted(starts, at, "right") - 1
-    targets = steps["target_members"].to_numpy()
-    return np.where(index >= 0, targets[np.clip(index, 0, None)], -1)
+def _summed_targets(
+    steps: pd.DataFrame, days: list[date]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per day, the member targets of the offices' steps valid then, summed, and
+    whether any office had a target (a step without one counts as none).
+
+    Each step adds the change from its office's previous step on its first day,
+    so one cumulative sum over all steps gives every day's total."""
+    starts, changes, planned_changes = [], [], []
+    previous: dict[str, tuple[float, int]] = {}
+    for office, valid_from, target in steps[
+        ["office_id", "valid_from", "target_members"]
+    ].itertuples(index=False):  # by office and valid_from
+        known = 0 if pd.isna(target) else 1
+        value = float(target) if known else 0.0
+        before, was_known = previous.get(office, (0.0, 0))
+        starts.append(valid_from.toordinal())
+        changes.append(value - before)
+        planned_changes.append(known - was_known)
+        previous[office] = (value, known)
+    if not starts:
+        return np.zeros(len(days)), np.zeros(len(days), dtype=bool)
+    order = np.argsort(starts, kind="stable")
+    total = np.cumsum(np.array(changes)[order])
+    with_target = np.cumsum(np.array(planned_changes)[order])
+    at = np.array([day.toordinal() for day in days], dtype=np.int64)
+    step = np.searchsorted(np.array(starts)[order], at, side="right") - 1
+    started = step >= 0
+    index = np.clip(step, 0, None)
+    return (
+        np.where(started, total[index], 0.0),
+        started & (with_target[index] > 0),
+    )
 
 
 def members_vs_target(
@@ -299,12 +325,7 @@ def members_vs_target(
     days = _days(_from_first_member(session, scope, period, rows))
     members = active_counts(rows, days) if not rows.empty else np.zeros(len(days))
     steps = plan_steps(session, in_scope(t.OfficePlanStep.office_id, scope, counted))
-    target = np.zeros(len(days))
-    planned = np.zeros(len(days), dtype=bool)
-    for _, office_steps in steps.groupby("office_id"):
-        valid = _targets_on(office_steps, days)
-        target += np.where(valid >= 0, valid, 0)
-        planned |= valid >= 0
+    target, planned = _summed_targets(steps, days)
     result = pd.DataFrame(
         {
             "day": days,

@@ -283,3 +283,24 @@ def test_the_target_on_a_day_is_that_of_the_step_valid_then():
     later = queries._target_per_office(steps, date(2025, 7, 1))
     assert later["figeholm"] == 20 and np.isnan(later["boda"])
     assert queries._target_per_office(steps, date(2025, 2, 1)) == {"boda": 8.0}
+
+
+def test_summed_targets_follow_each_offices_steps():
+    """Two offices ramping up at different times; a step without a member
+    target counts as none (and alone is no plan)."""
+    steps = pd.DataFrame(
+        [
+            ("boda", date(2025, 1, 2), 8.0),
+            ("boda", date(2025, 1, 4), 20.0),
+            ("figeholm", date(2025, 1, 3), np.nan),
+            ("figeholm", date(2025, 1, 5), 10.0),
+        ],
+        columns=["office_id", "valid_from", "target_members"],
+    )
+    days = [date(2025, 1, d) for d in range(1, 7)]
+    target, planned = queries._summed_targets(steps, days)
+    assert list(target) == [0, 8, 8, 20, 30, 30]
+    assert list(planned) == [False, True, True, True, True, True]
+    only_unknown = steps[steps.office_id == "figeholm"].head(1)
+    target, planned = queries._summed_targets(only_unknown, days)
+    assert list(target) == [0] * 6 and not planned.any()
