@@ -181,16 +181,18 @@ def _utilisation_traces(frame: pd.DataFrame, lang: str) -> list[go.Scatter]:
     average = formatting.percent(_period_average(frame), lang)
     # a day on which only some of the open offices had door data: a hollow marker
     partial = shown["offices_with_data"] < shown["offices_open"]
+    note = text("occ_offices_with_data", lang)
     hover_note = [
-        text("occ_offices_with_data", lang).format(
-            with_data=row.offices_with_data, open=row.offices_open
+        note.format(with_data=with_data, open=open_)
+        for with_data, open_ in zip(
+            shown["offices_with_data"], shown["offices_open"], strict=True
         )
-        for row in shown.itertuples()
     ]
+    days = shown["day"].tolist()  # plain lists: no conversion per trace
     return [
         go.Scatter(
-            x=shown["day"],
-            y=values,
+            x=days,
+            y=values.tolist(),
             name=f"{text('occ_utilisation', lang)} ({text('occ_average', lang)} "
             f"{average})",
             mode="lines+markers",
@@ -205,8 +207,8 @@ def _utilisation_traces(frame: pd.DataFrame, lang: str) -> list[go.Scatter]:
             "<extra></extra>",
         ),
         go.Scatter(
-            x=shown["day"],
-            y=shown["target_utilisation"] * 100,
+            x=days,
+            y=(shown["target_utilisation"] * 100).tolist(),
             name=text("occ_target", lang),
             mode="lines",
             line={"color": TARGET_COLOUR, "dash": "dash", "shape": "hv"},
