@@ -1,8 +1,8 @@
 """Occupancy (beläggning): door counts against capacity, opening hours and bookings.
 
-Reads the rollups only (``door_day_occupancy``, ``door_daily``), the offices' plan
-steps and opening hours, plus one bounded read of desk bookings (see
-:func:`desk_bookings`). Definitions, the same as the page's "?" texts:
+Reads the rollups only (``door_day_occupancy``, ``door_daily`` and the desk
+columns of ``booking_daily``), the offices' plan steps and opening hours.
+Definitions, the same as the page's "?" texts:
 
 - **Occupancy in an hour**: entries − exits since local midnight (Europe/
   Stockholm) up to and including that hour, never below zero. Hours are local
@@ -24,7 +24,6 @@ steps and opening hours, plus one bounded read of desk bookings (see
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
 from functools import cached_property, lru_cache
@@ -70,8 +69,9 @@ HOUR_COLUMNS = ["office_id", "day", "weekday", "hour", "occupancy", "in_hours"]
 
 @dataclass
 class Occupancy:
-    """Per office and local day, and per office and local hour of days with data
-    (the hours are built on first use: only the weekday-hour panel needs them)."""
+    """Per office and local day (``days``, and the same as arrays in ``grid``),
+    and per office and local hour of days with data (``hours``, built on first
+    use: they are tens of thousands of rows at 50 offices)."""
 
     days: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=DAY_COLUMNS)
@@ -79,14 +79,13 @@ class Occupancy:
     offices: pd.DataFrame = field(default_factory=pd.DataFrame)
     first: date | None = None
     last: date | None = None
-    hour_rows: Callable[[], pd.DataFrame] = field(
-        default=lambda: pd.DataFrame(columns=HOUR_COLUMNS), repr=False
-    )
-    grid: _Grid | None = field(default=None, repr=False)  # the same days, as arrays
+    grid: _Grid | None = field(default=None, repr=False)
 
     @cached_property
     def hours(self) -> pd.DataFrame:
-        return self.hour_rows()[HOUR_COLUMNS]
+        if self.grid is None:
+            return pd.DataFrame(columns=HOUR_COLUMNS)
+        return self.grid.hour_rows()
 
 
 def closed_days(first: date, last: date) -> holidays.HolidayBase:
@@ -241,15 +240,16 @@ def occupancy(
     last = period.end
     if first > last:
         return Occupancy(offices=info, first=period.start, last=period.end)
-    grid = _grid(session, info, first, last)
-    _add_plan(grid, _plan(session, grid.ids))
-    rollup = _door_day_occupancy(session, grid.ids, first, last)
-    hour_rows = _add_occupancy(grid, rollup, zone)
-    return Occupancy(grid.frame(DAY_COLUMNS), info, first, last, hour_rows, grid)
+    grid = _grid(session, info, first, last, zone)
+    return Occupancy(grid.frame(DAY_COLUMNS), info, first, last, grid)
 
 
 def door_coverage(
-    session: so.Session, scope: Scope, offices: list[str], period: Period
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    zone: str | None = None,
 ) -> dict:
     """Office-days of the period (from each office's opening) and how many of
     them have door data, by this page's definition (for the panel notes).
@@ -259,7 +259,7 @@ def door_coverage(
     first = max(period.start, min(info["opened_on"], default=period.start))
     if info.empty or first > period.end:
         return found
-    grid = _grid(session, info, first, period.end)
+    grid = _grid(session, info, first, period.end, zone_or_default(zone))
     return found | {
         "days": int(grid.exists.sum()),
         "days_with_data": int(grid.has_data[grid.exists].sum()),
@@ -288,6 +288,14 @@ class _Grid:
     # the hours of the office-days with door data: (rows, columns, DayHours)
     hours: tuple[np.ndarray, np.ndarray, DayHours] | None = None
 
+    def hour_rows(self) -> pd.DataFrame:
+        """The hours of the office-days with door data as rows (HOUR_COLUMNS)."""
+        if self.hours is None:
+            return pd.DataFrame(columns=HOUR_COLUMNS)
+        rows, days, hours = self.hours
+        offices = np.array(self.ids, dtype=object)[rows]
+        return hours.rows(offices, self.dates[days], self.weekday[days])
+
     def index(self, office_ids, days) -> tuple[np.ndarray, np.ndarray]:
         """Row and column of each (office, day)."""
         at = {office: i for i, office in enumerate(self.ids)}
@@ -309,20 +317,29 @@ class _Grid:
         return pd.DataFrame({name: cells[name] for name in columns})
 
 
-def _grid(session: so.Session, info: pd.DataFrame, first: date, last: date) -> _Grid:
-    """Which office-days exist, are open and have door data; entries and exits
-    of days with data. Shared within a session (a panel and its note)."""
+def _grid(
+    session: so.Session, info: pd.DataFrame, first: date, last: date, zone: str
+) -> _Grid:
+    """The offices' days between first and last, built once per session (a
+    panel and its completeness note read the same)."""
     ids = sorted(info["office_id"])
     return once_per_session(
         session,
-        ("office_day_grid", tuple(ids), first, last),
-        lambda: _door_grid(session, info, ids, first, last),
+        ("office_day_grid", tuple(ids), first, last, zone),
+        lambda: _build_grid(session, info, ids, first, last, zone),
     )
 
 
-def _door_grid(
-    session: so.Session, info: pd.DataFrame, ids: list[str], first: date, last: date
+def _build_grid(
+    session: so.Session,
+    info: pd.DataFrame,
+    ids: list[str],
+    first: date,
+    last: date,
+    zone: str,
 ) -> _Grid:
+    """Which office-days exist, are open and have door data; their entries,
+    exits, plan, and peak and average occupancy."""
     dates = np.array(
         [first + timedelta(days=i) for i in range((last - first).days + 1)],
         dtype=object,
@@ -357,6 +374,8 @@ def _door_grid(
     _add_door_days(grid, daily, open_minutes, logged)
     for name in ("entries", "exits"):
         grid.values[name] = np.where(grid.has_data, grid.values[name], np.nan)
+    _add_plan(grid, _plan(session, ids))
+    _add_occupancy(grid, _door_day_occupancy(session, ids, first, last), zone)
     return grid
 
 
@@ -442,17 +461,15 @@ def _running_values(texts) -> tuple[np.ndarray, np.ndarray]:
     return occupied, lengths
 
 
-def _add_occupancy(
-    grid: _Grid, rollup: list[list], zone: str
-) -> Callable[[], pd.DataFrame]:
-    """Peak and average occupancy of each office-day with door data (see
-    :func:`measure_days`); returns a function giving its hours as rows."""
+def _add_occupancy(grid: _Grid, rollup: list[list], zone: str) -> None:
+    """Peak and average occupancy of each office-day with door data, and its
+    hours (see :func:`measure_days`)."""
     shape = grid.exists.shape
     grid.values["avg_occupancy"] = np.full(shape, np.nan)
     grid.values["peak_occupancy"] = np.full(shape, np.nan)
     office_ids, days, texts = rollup
     if not office_ids:
-        return lambda: pd.DataFrame(columns=HOUR_COLUMNS)
+        return
     rows, days = grid.index(office_ids, days)
     kept = grid.has_data[rows, days]
     order = np.lexsort((days[kept], rows[kept]))  # by office, then day
@@ -469,12 +486,6 @@ def _add_occupancy(
     grid.values["peak_occupancy"][rows, days] = peak
     grid.values["avg_occupancy"][rows, days] = average
     grid.hours = (rows, days, hours)
-
-    def hour_rows() -> pd.DataFrame:
-        offices = np.array(grid.ids, dtype=object)[rows]
-        return hours.rows(offices, grid.dates[days], weekday)
-
-    return hour_rows
 
 
 @dataclass

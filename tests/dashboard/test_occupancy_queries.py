@@ -256,7 +256,7 @@ def test_a_kommun_scope_never_returns_another_office(engine):
             session, KOMMUN, asked, date(2025, 6, 1), date(2025, 6, 30)
         )
         coverage = queries.door_coverage(
-            session, KOMMUN, asked, month(date(2025, 6, 1))
+            session, KOMMUN, asked, month(date(2025, 6, 1)), ZONE
         )
     assert set(bookings["office_id"]) == {"boda"}
     assert coverage["offices"] == 1 and coverage["days_with_data"] == 1
