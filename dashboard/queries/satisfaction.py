@@ -151,14 +151,21 @@ def _count_or_label(count: int, state: str, min_size: int) -> int | str:
 # --- NPS --------------------------------------------------------------------
 
 
+PROMOTER, DETRACTOR = 9, 6  # scores from 9 promote, scores up to 6 detract
+
+
 def nps(scores: pd.Series) -> float | None:
     """% promoters (9–10) minus % detractors (0–6), −100…+100; None if no scores."""
     scores = scores.dropna()
     if scores.empty:
         return None
-    promoters = (scores >= 9).sum()
-    detractors = (scores <= 6).sum()
-    return float(100 * (promoters - detractors) / len(scores))
+    promoters = (scores >= PROMOTER).sum()
+    detractors = (scores <= DETRACTOR).sum()
+    return _nps_of(len(scores), promoters, detractors)
+
+
+def _nps_of(answered: int, promoters: int, detractors: int) -> float:
+    return float(100 * (promoters - detractors) / answered)
 
 
 def _nps_or_hidden(scores: pd.Series, min_size: int) -> float | None:
@@ -183,13 +190,15 @@ def _nps_per_office(
     scores = picked["recommend_score"]
     counts = (
         picked.assign(
-            answered=scores.notna(), promoter=scores >= 9, detractor=scores <= 6
+            answered=scores.notna(),
+            promoter=scores >= PROMOTER,
+            detractor=scores <= DETRACTOR,
         )
         .groupby("office_id")[["answered", "promoter", "detractor"]]
         .sum()
     )
     return {
-        c.Index: float(100 * (c.promoter - c.detractor) / c.answered)
+        c.Index: _nps_of(c.answered, c.promoter, c.detractor)
         if c.answered >= min_size and c.answered
         else None
         for c in counts.itertuples()
