@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -275,6 +276,21 @@ def _office_rows(frame: pd.DataFrame):
     return grouped.items()
 
 
+def _ratio_trace(
+    x: list[str], ratios: list[float], name: str, lang: str, **style: Any
+) -> go.Scatter:
+    """A line of ratios per quarter, in % on the axis and as text in the hover."""
+    return go.Scatter(
+        x=x,
+        y=[ratio * 100 for ratio in ratios],
+        name=name,
+        mode="lines+markers",
+        customdata=[ratio_text(ratio, lang) for ratio in ratios],
+        hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>",
+        **style,
+    )
+
+
 def self_financing(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     """Revenue ÷ cost per office and quarter, against each office's expectation.
 
@@ -298,29 +314,24 @@ def self_financing(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
         }
         quarter_labels = [labels[q] for q in rows["quarter"]]
         traces.append(
-            go.Scatter(
-                x=quarter_labels,
-                y=[v * 100 for v in rows["self_financing"]],
-                name=office,
-                mode="lines+markers",
+            _ratio_trace(
+                quarter_labels,
+                rows["self_financing"],
+                office,
+                lang,
                 line={"color": colours[office], "width": 2},
-                customdata=[ratio_text(v, lang) for v in rows["self_financing"]],
-                hovertemplate="%{x}: %{customdata}<extra>" + office + "</extra>",
                 **group,
             )
         )
         if model == "compensation_driven":
-            name = text("eco_expected", lang).format(office=office)
             traces.append(
-                go.Scatter(
-                    x=quarter_labels,
-                    y=[v * 100 for v in rows["plan_ratio"]],
-                    name=name,
-                    mode="lines+markers",
+                _ratio_trace(
+                    quarter_labels,
+                    rows["plan_ratio"],
+                    text("eco_expected", lang).format(office=office),
+                    lang,
                     marker={"size": 5, "symbol": "diamond-open"},
                     line={"color": colours[office], "width": 1.5, "dash": "dot"},
-                    customdata=[ratio_text(v, lang) for v in rows["plan_ratio"]],
-                    hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>",
                     **group,
                 )
             )
