@@ -44,6 +44,12 @@ from models import tables as t
 from models.config import Office, ProgrammeConfig, resolve_path
 
 CHUNK_RECORDS = 20_000
+# the fields whose times bound what a file touched: its rollups are refreshed
+# from the first start to the last end (the other kinds have no rollups)
+SPAN_FIELDS = {
+    "door": ("period_start", "period_start"),
+    "bookings": ("start_at", "end_at"),
+}
 # kinds whose files can hold millions of rows take the staging-table path
 BULK_KINDS = ("door",)
 MAX_ERRORS_REPORTED = 1000  # all are quarantined; this many are listed in the result
@@ -365,9 +371,11 @@ class _FileLoader:
     def _flush_bulk(self) -> None:
         chunk, self.chunk, self.pending = self.chunk, _BulkChunk(), 0
         if chunk.rows:
-            column = chunk.fields.index("period_start")
-            starts = [row[column] for row in chunk.rows]
-            self._widen_span(min(starts), max(starts))
+            start, end = map(chunk.fields.index, SPAN_FIELDS[self.kind])
+            self._widen_span(
+                min(row[start] for row in chunk.rows),
+                max(row[end] for row in chunk.rows),
+            )
         model, key, result = self.model, self.key, self.result
         args = (chunk.fields, chunk.rows)
         constants = {
@@ -411,9 +419,10 @@ class _FileLoader:
         return record
 
     def _track_span(self, records: list[dict[str, Any]]) -> None:
-        if self.kind == "bookings" and records:
+        if self.kind in SPAN_FIELDS and records:
+            start, end = SPAN_FIELDS[self.kind]
             self._widen_span(
-                min(r["start_at"] for r in records), max(r["end_at"] for r in records)
+                min(r[start] for r in records), max(r[end] for r in records)
             )
 
     def _widen_span(self, first: datetime, last: datetime) -> None:
