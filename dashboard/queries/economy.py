@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ import sqlalchemy.orm as so
 from dashboard import queries
 from dashboard.access import Scope
 from dashboard.filters import Period, quarter
-from dashboard.queries import Names, frame, in_scope
+from dashboard.queries import Names, day_number, days_since_epoch, frame, in_scope
 from dashboard.queries.members import offices_with_register
 from models import tables as t
 from models.config import quarter_index, quarter_label, quarter_of
@@ -141,38 +142,60 @@ def first_booking_days(
     return {office: day for office, day in rows if day is not None}
 
 
-def prorated_fees(rows: pd.DataFrame, spans: list[tuple[date, date]]) -> np.ndarray:
+class PaidMemberships(NamedTuple):
+    """Paying memberships as arrays: office, monthly fee, and first and last
+    day as day numbers (see ``queries.day_number``; still active: no end)."""
+
+    offices: np.ndarray
+    monthly_fee: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+
+
+NO_END = np.iinfo(np.int64).max  # the last day of a membership still active
+
+
+def paid_memberships(
+    session: so.Session, scope: Scope, offices: list[str], start: date, end: date
+) -> PaidMemberships:
+    """The paying memberships active at some time between start and end (trial
+    types bring no fee and are left out)."""
+    m = t.Membership
+    rows = session.execute(
+        sa.select(
+            m.office_id,
+            m.monthly_fee,
+            day_number(m.start_date),
+            day_number(m.end_date),
+        ).where(
+            in_scope(m.office_id, scope, offices),
+            m.membership_type.not_in(FREE_TYPES),
+            m.start_date <= end,
+            sa.or_(m.end_date.is_(None), m.end_date >= start),
+        )
+    ).all()
+    office, fee, first, last = zip(*rows, strict=True) if rows else ([],) * 4
+    return PaidMemberships(
+        np.array(office, dtype=object),
+        np.array(fee, dtype=float),
+        np.array(first, dtype=np.int64),
+        np.array([NO_END if day is None else day for day in last], dtype=np.int64),
+    )
+
+
+def prorated_fees(
+    memberships: PaidMemberships, spans: list[tuple[date, date]]
+) -> np.ndarray:
     """Each membership's fees for its active days in each span (first and last
     day, inclusive): an array of one row per span and one column per membership."""
-    if rows.empty or not spans:
-        return np.zeros((len(spans), len(rows)))
-    starts = rows.start_date.to_numpy(dtype="datetime64[D]")
-    ends = rows.end_date.to_numpy(dtype="datetime64[D]")  # NaT: still active
-    firsts = np.array([a for a, _ in spans], dtype="datetime64[D]")[:, None]
-    lasts = np.array([b for _, b in spans], dtype="datetime64[D]")[:, None]
-    first = np.maximum(starts, firsts)
-    last = np.where(np.isnat(ends), lasts, np.minimum(ends, lasts))
-    days = np.maximum(0, (last - first).astype(int) + 1)
-    paying = ~rows.membership_type.isin(FREE_TYPES).to_numpy()
-    fee = np.where(paying, rows.monthly_fee.to_numpy(dtype=float), 0.0)
-    return fee * DAILY_SHARE_OF_MONTHLY_FEE * days
-
-
-def _memberships(
-    session: so.Session, scope: Scope, offices: list[str], start: date, end: date
-) -> pd.DataFrame:
-    m = t.Membership
-    return frame(
-        session.execute(
-            sa.select(
-                m.office_id, m.membership_type, m.monthly_fee, m.start_date, m.end_date
-            ).where(
-                in_scope(m.office_id, scope, offices),
-                m.start_date <= end,
-                sa.or_(m.end_date.is_(None), m.end_date >= start),
-            )
-        )
-    )
+    if not spans:
+        return np.zeros((0, len(memberships.offices)))
+    firsts = np.array([days_since_epoch(a) for a, _ in spans])[:, None]
+    lasts = np.array([days_since_epoch(b) for _, b in spans])[:, None]
+    first = np.maximum(memberships.first, firsts)
+    last = np.minimum(memberships.last, lasts)
+    days = np.maximum(0, last - first + 1)
+    return memberships.monthly_fee * DAILY_SHARE_OF_MONTHLY_FEE * days
 
 
 def _booking_charges(
@@ -216,14 +239,14 @@ def revenue(
         return pd.DataFrame(columns=columns)
     first, last = quarter_span(quarters[0]).start, quarter_span(quarters[-1]).end
     last = min(last, today)
-    members = _memberships(session, scope, offices, first, last)
+    members = paid_memberships(session, scope, offices, first, last)
     charges_by = _booking_charges(session, scope, offices, first, last)
     registered = offices_with_register(session, scope, offices)
     booking_since = first_booking_days(session, scope, offices)
     # one array of fees per quarter and membership, summed per office
     spans = [quarter_span(label) for label in quarters]
     fees = prorated_fees(members, [(s.start, min(s.end, today)) for s in spans])
-    member_offices = members["office_id"].to_numpy()
+    member_offices = members.offices
     rows = []
     for office in sorted(set(offices) & scope.office_ids):
         own_fees = fees[:, member_offices == office].sum(axis=1)

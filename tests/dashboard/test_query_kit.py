@@ -1,0 +1,27 @@
+"""The query helpers shared by every page, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from dashboard.queries import day_number, days_since_epoch
+
+
+@pytest.mark.parametrize(
+    "day",
+    [date(1970, 1, 1), date(1969, 12, 31), date(2024, 2, 29), date(2026, 3, 29)],
+)
+def test_day_number_counts_days_since_1970_in_the_database(engine, day):
+    with engine.connect() as conn:
+        stored = sa.select(sa.literal(day, sa.Date).label("day")).subquery()
+        number = conn.scalar(sa.select(day_number(stored.c.day)))
+    assert number == days_since_epoch(day)
+    assert isinstance(number, int)
+
+
+def test_day_number_of_no_day_is_none(engine):
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(day_number(sa.null()))) is None
