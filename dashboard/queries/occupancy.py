@@ -23,7 +23,6 @@ Definitions, the same as the page's "?" texts:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
 from functools import cached_property, lru_cache
@@ -32,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import numpy as np
+import orjson
 import pandas as pd
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -40,6 +40,8 @@ from dashboard.access import Scope
 from dashboard.filters import Period
 from dashboard.queries import (
     Names,
+    day_number,
+    days_since_epoch,
     frame,
     in_scope,
     once_per_session,
@@ -160,34 +162,29 @@ def _event_log_offices(session: so.Session, ids: list[str]) -> set[str]:
     )
 
 
-def _columns(session: so.Session, query: sa.Select, count: int) -> list[list]:
-    """The query's rows as ``count`` column lists: the grid scatters plain
-    values, so no frame is built in between (and the ORM layer is skipped)."""
+def _door_days(
+    session: so.Session, ids: list[str], first: date, last: date
+) -> list[tuple]:
+    """Both door rollups in one read, as columns: office ids, the grid column
+    of each day (days since ``first``), entries, exits, hours with data, and
+    the running occupancy as JSON text (None: not stored), decoded all at once
+    by :func:`measure_days` (a JSON type decodes row by row). Days come as
+    numbers: SQLAlchemy would parse SQLite's date texts one by one."""
+    d, o = t.DoorDaily, t.DoorDayOccupancy
+    query = (
+        sa.select(
+            d.office_id,
+            day_number(d.day) - days_since_epoch(first),
+            d.entries,
+            d.exits,
+            d.hours_with_data,
+            sa.cast(o.occupancy, sa.Text),
+        )
+        .outerjoin(o, sa.and_(o.office_id == d.office_id, o.day == d.day))
+        .where(d.office_id.in_(ids), d.day >= first, d.day <= last)
+    )
     rows = session.connection().execute(query).fetchall()
-    return [[row[i] for row in rows] for i in range(count)]
-
-
-def _door_daily(
-    session: so.Session, ids: list[str], first: date, last: date
-) -> list[list]:
-    """office ids, days, entries, exits and hours with data of door_daily."""
-    d = t.DoorDaily
-    query = sa.select(d.office_id, d.day, d.entries, d.exits, d.hours_with_data).where(
-        d.office_id.in_(ids), d.day >= first, d.day <= last
-    )
-    return _columns(session, query, 5)
-
-
-def _door_day_occupancy(
-    session: so.Session, ids: list[str], first: date, last: date
-) -> list[list]:
-    """office ids, days and each day's running occupancy as JSON text: decoded
-    all at once by :func:`measure_days` (a JSON type decodes row by row)."""
-    o = t.DoorDayOccupancy
-    query = sa.select(o.office_id, o.day, sa.cast(o.occupancy, sa.Text)).where(
-        o.office_id.in_(ids), o.day >= first, o.day <= last
-    )
-    return _columns(session, query, 3)
+    return list(zip(*rows, strict=True)) if rows else [()] * 6
 
 
 def has_door_data(session: so.Session, scope: Scope, offices: list[str]) -> bool:
@@ -296,13 +293,18 @@ class _Grid:
         offices = np.array(self.ids, dtype=object)[rows]
         return hours.rows(offices, self.dates[days], self.weekday[days])
 
+    def rows_of(self, office_ids) -> np.ndarray:
+        """The grid row of each office id."""
+        at = {office: i for i, office in enumerate(self.ids)}
+        return np.fromiter(
+            (at[o] for o in office_ids), dtype=int, count=len(office_ids)
+        )
+
     def index(self, office_ids, days) -> tuple[np.ndarray, np.ndarray]:
         """Row and column of each (office, day)."""
-        at = {office: i for i, office in enumerate(self.ids)}
         first = self.dates[0]
-        rows = np.fromiter((at[o] for o in office_ids), dtype=int)
         columns = np.fromiter(((d - first).days for d in days), dtype=int)
-        return rows, columns
+        return self.rows_of(office_ids), columns
 
     def frame(self, columns: list[str]) -> pd.DataFrame:
         """One row per existing office-day, by office and day."""
@@ -370,29 +372,34 @@ def _build_grid(
     )
     event_logs = _event_log_offices(session, ids)
     logged = np.array([office in event_logs for office in ids])
-    daily = _door_daily(session, ids, first, last)
-    _add_door_days(grid, daily, open_minutes, logged)
+    office_ids, columns, *daily, occupancy = _door_days(session, ids, first, last)
+    rows = grid.rows_of(office_ids)
+    columns = np.array(columns, dtype=int)
+    _add_door_days(grid, rows, columns, daily, open_minutes, logged)
     for name in ("entries", "exits"):
         grid.values[name] = np.where(grid.has_data, grid.values[name], np.nan)
     _add_plan(grid, _plan(session, ids))
-    _add_occupancy(grid, _door_day_occupancy(session, ids, first, last), zone)
+    _add_occupancy(grid, rows, columns, occupancy, zone)
     return grid
 
 
 def _add_door_days(
-    grid: _Grid, daily: list[list], open_minutes: np.ndarray, logged: np.ndarray
+    grid: _Grid,
+    rows: np.ndarray,
+    columns: np.ndarray,
+    daily: list[tuple],
+    open_minutes: np.ndarray,
+    logged: np.ndarray,
 ) -> None:
-    """Entries, exits and hours with data from door_daily; a day has door data
-    with at least min(20, its opening hours) hours of it, or any hour for an
-    office whose door data is an access log (``logged``: per office)."""
-    office_ids, days, *values = daily
-    names = ("entries", "exits", "hours_with_data")
-    for name in names:
+    """Entries, exits and hours with data from door_daily (at ``rows`` and
+    ``columns`` of the grid); a day has door data with at least min(20, its
+    opening hours) hours of it, or any hour for an office whose door data is an
+    access log (``logged``: per office)."""
+    for name, values in zip(
+        ("entries", "exits", "hours_with_data"), daily, strict=True
+    ):
         grid.values[name] = np.full(grid.exists.shape, np.nan)
-    if office_ids:
-        rows, columns = grid.index(office_ids, days)
-        for name, column in zip(names, values, strict=True):
-            grid.values[name][rows, columns] = np.array(column, dtype=float)
+        grid.values[name][rows, columns] = np.array(values, dtype=float)
     open_hours = np.minimum(
         np.nan_to_num(open_minutes, nan=24 * 60) / 60, COMPLETE_HOURS
     )
@@ -452,7 +459,7 @@ def _hour_matrix(days: np.ndarray, zone: str) -> np.ndarray:
 
 def _running_values(texts) -> tuple[np.ndarray, np.ndarray]:
     """The JSON arrays as one (rows × 25) matrix, NaN-padded, and their lengths."""
-    values = json.loads("[" + ",".join(texts) + "]")
+    values = orjson.loads("[" + ",".join(texts) + "]")
     lengths = np.fromiter(map(len, values), dtype=int, count=len(values))
     occupied = np.full((len(values), 25), np.nan)
     occupied[np.arange(25) < lengths[:, None]] = np.fromiter(
@@ -461,17 +468,19 @@ def _running_values(texts) -> tuple[np.ndarray, np.ndarray]:
     return occupied, lengths
 
 
-def _add_occupancy(grid: _Grid, rollup: list[list], zone: str) -> None:
+def _add_occupancy(
+    grid: _Grid, rows: np.ndarray, days: np.ndarray, texts: tuple, zone: str
+) -> None:
     """Peak and average occupancy of each office-day with door data, and its
-    hours (see :func:`measure_days`)."""
+    hours (see :func:`measure_days`); ``texts`` are the running occupancy of
+    the grid's ``rows`` and ``days`` (None: none stored)."""
     shape = grid.exists.shape
     grid.values["avg_occupancy"] = np.full(shape, np.nan)
     grid.values["peak_occupancy"] = np.full(shape, np.nan)
-    office_ids, days, texts = rollup
-    if not office_ids:
+    stored = np.fromiter((text is not None for text in texts), bool, len(texts))
+    kept = grid.has_data[rows, days] & stored
+    if not kept.any():
         return
-    rows, days = grid.index(office_ids, days)
-    kept = grid.has_data[rows, days]
     order = np.lexsort((days[kept], rows[kept]))  # by office, then day
     rows, days = rows[kept][order], days[kept][order]
     texts = np.array(texts, dtype=object)[kept][order]

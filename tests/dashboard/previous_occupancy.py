@@ -9,9 +9,11 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from dashboard.queries import occupancy as queries
+from models import tables as t
 
 
 def hour_grid(
@@ -82,8 +84,15 @@ def days_with_data(
     ids = list(info["office_id"])
     days = office_days(info, hours, first, last)
     columns = ["office_id", "day", "entries", "exits", "hours_with_data"]
-    read = queries._door_daily(session, ids, first, last)
-    daily = pd.DataFrame(dict(zip(columns, map(list, read), strict=True)))
+    d = t.DoorDaily
+    daily = pd.DataFrame(
+        session.execute(
+            sa.select(*(getattr(d, c) for c in columns)).where(
+                d.office_id.in_(ids), d.day >= first, d.day <= last
+            )
+        ).all(),
+        columns=columns,
+    )
     return with_data(days, daily, queries._event_log_offices(session, ids))
 
 
