@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from models import tables as t
 from models.days import day_bounds
+from models.sql import month_start
 
 HOUR = timedelta(hours=1)
 
@@ -238,7 +239,8 @@ def refresh_bookings(
     end: datetime,
     zone: ZoneInfo,
 ) -> None:
-    """Recompute booking_hourly and booking_daily for the local days of [start, end)."""
+    """Recompute booking_hourly, booking_daily and booking_monthly for the local
+    days of [start, end) (and the rest of their months)."""
     first, last = local_days(start, end, zone)
     day_start, day_end = day_bounds(first, last, zone)
     booking = t.Booking.__table__
@@ -280,6 +282,28 @@ def refresh_bookings(
                 day["desk_hours"] += max(0.0, booked)
     _replace_booking_rollups(
         conn, office_id, day_start, day_end, first, last, hours, days
+    )
+    refresh_booking_months(conn, office_id, first, last)
+
+
+def refresh_booking_months(
+    conn: sa.Connection, office_id: str, first: date, last: date
+) -> None:
+    """Sum booking_daily again for the whole months of the days first…last."""
+    monthly, daily = t.BookingMonthly.__table__, t.BookingDaily.__table__
+    start = first.replace(day=1)
+    end = (last.replace(day=1) + timedelta(days=31)).replace(day=1)
+    _clear(conn, monthly, office_id, monthly.c.month >= start, monthly.c.month < end)
+    month = month_start(daily.c.day)
+    conn.execute(
+        sa.insert(monthly).from_select(
+            ["office_id", "month", "revenue"],
+            sa.select(daily.c.office_id, month, sa.func.sum(daily.c.revenue))
+            .where(
+                daily.c.office_id == office_id, daily.c.day >= start, daily.c.day < end
+            )
+            .group_by(daily.c.office_id, month),
+        )
     )
 
 

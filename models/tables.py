@@ -495,3 +495,16 @@ class BookingDaily(Base):
     # columns existed, until ``pilotpuls db upgrade`` fills them
     desk_bookings: so.Mapped[int | None]
     desk_hours: so.Mapped[float | None]
+
+
+class BookingMonthly(Base):
+    """Booking charges per office and local calendar month, the sum of
+    booking_daily's revenue: the economy pages read months, not days."""
+
+    __tablename__ = "booking_monthly"
+
+    office_id: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("office.id"), primary_key=True
+    )
+    month: so.Mapped[date] = so.mapped_column(primary_key=True)  # its first day
+    revenue: so.Mapped[float]

@@ -15,8 +15,6 @@ from typing import TypeVar
 import pandas as pd
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 from dashboard.access import Scope
 from models import tables as t
@@ -34,37 +32,6 @@ def zone_or_default(zone: str | None) -> str:
 
         return programme_config().timezone
     return zone
-
-
-class day_number(FunctionElement):
-    """A date column as days since 1970-01-01, an integer, in the database:
-    Python gets plain numbers to index and subtract instead of date objects
-    (SQLite's dates are text that SQLAlchemy parses one by one, the largest
-    part of reading a few thousand rows)."""
-
-    type = sa.Integer()
-    inherit_cache = True
-    name = "day_number"
-
-
-@compiles(day_number, "sqlite")
-def _day_number_sqlite(element: day_number, compiler, **kw) -> str:
-    day = compiler.process(element.clauses, **kw)
-    return f"CAST(julianday({day}) - 2440587.5 AS INTEGER)"  # 1970-01-01
-
-
-@compiles(day_number, "postgresql")
-def _day_number_postgresql(element: day_number, compiler, **kw) -> str:
-    day = compiler.process(element.clauses, **kw)
-    return f"({day} - DATE '1970-01-01')"
-
-
-EPOCH = date(1970, 1, 1)
-
-
-def days_since_epoch(day: date) -> int:
-    """Python's side of :class:`day_number`."""
-    return (day - EPOCH).days
 
 
 def scope_filter(

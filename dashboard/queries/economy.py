@@ -20,7 +20,7 @@ like. An office with neither a member register nor booking data has no revenue
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -32,10 +32,11 @@ import sqlalchemy.orm as so
 from dashboard import queries
 from dashboard.access import Scope
 from dashboard.filters import Period, quarter
-from dashboard.queries import Names, day_number, days_since_epoch, frame, in_scope
+from dashboard.queries import Names, frame, in_scope
 from dashboard.queries.members import offices_with_register
 from models import tables as t
 from models.config import quarter_index, quarter_label, quarter_of
+from models.sql import day_number, days_since_epoch
 
 FREE_TYPES = frozenset({"prova"})  # trial memberships bring no fee
 DAILY_SHARE_OF_MONTHLY_FEE = 12 / 365
@@ -201,23 +202,31 @@ def prorated_fees(
 def _booking_charges(
     session: so.Session, scope: Scope, offices: list[str], start: date, end: date
 ) -> dict[tuple[str, str], float]:
-    """Booking charges per office and quarter (``2025Q3``), summed per month in
-    the database."""
-    b = t.BookingDaily
-    if session.get_bind().dialect.name == "sqlite":
-        month = sa.func.substr(b.day, 1, 7)  # days are stored as "2025-07-01"
-    else:
-        month = sa.func.to_char(b.day, "YYYY-MM")
-    rows = session.execute(
-        sa.select(b.office_id, month, sa.func.sum(b.revenue))
-        .where(in_scope(b.office_id, scope, offices), b.day >= start, b.day <= end)
-        .group_by(b.office_id, month)
-    )
+    """Booking charges per office and quarter (``2025Q3``) from ``start`` (a
+    month's first day) to ``end``: whole months from booking_monthly, the days
+    of a month cut short by ``end`` (today) from booking_daily."""
+    # the first day not in a whole month
+    cut = end + timedelta(days=1) if end == _month_end(end) else end.replace(day=1)
+    m, d = t.BookingMonthly, t.BookingDaily
+    months = session.execute(
+        sa.select(m.office_id, m.month, m.revenue).where(
+            in_scope(m.office_id, scope, offices), m.month >= start, m.month < cut
+        )
+    ).all()
+    cut_short = session.execute(
+        sa.select(d.office_id, sa.func.sum(d.revenue))
+        .where(in_scope(d.office_id, scope, offices), d.day >= cut, d.day <= end)
+        .group_by(d.office_id)
+    ).all()
     charges: dict[tuple[str, str], float] = {}
-    for office, yyyy_mm, total in rows:
-        key = (office, quarter_of(date.fromisoformat(f"{yyyy_mm}-01")))
+    for office, month, total in [*months, *((o, cut, r) for o, r in cut_short)]:
+        key = (office, quarter_of(month))
         charges[key] = charges.get(key, 0.0) + float(total)
     return charges
+
+
+def _month_end(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=31)).replace(day=1) - timedelta(days=1)
 
 
 def revenue(

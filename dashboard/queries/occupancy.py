@@ -40,8 +40,6 @@ from dashboard.access import Scope
 from dashboard.filters import Period
 from dashboard.queries import (
     Names,
-    day_number,
-    days_since_epoch,
     frame,
     in_scope,
     once_per_session,
@@ -49,6 +47,7 @@ from dashboard.queries import (
 )
 from models import tables as t
 from models.days import day_bounds
+from models.sql import day_number, days_since_epoch
 
 COMPLETE_HOURS = 20
 EVENT_LOG_FORMATS = ("access_log",)

@@ -19,6 +19,7 @@ import pytest
 from dashboard.access import Scope
 from dashboard.filters import Period, quarter, year
 from dashboard.queries import economy as queries
+from ingest import rollups
 from models import tables as t
 from models.db import transaction
 from tests.dashboard.test_members_queries import add_members, figure_answer
@@ -50,6 +51,11 @@ def add_booking_days(engine, office: str, *days: tuple[date, float]) -> None:
                     revenue=revenue,
                 )
             )
+        session.flush()
+        dates = [day for day, _ in days]
+        rollups.refresh_booking_months(
+            session.connection(), office, min(dates), max(dates)
+        )
 
 
 def table(engine, scope=REGION, offices=BOTH, period=None, today=LATER, function=None):
@@ -109,6 +115,23 @@ def test_membership_fees_are_prorated_by_active_days(economy):
     boda = row(frame, "boda", "2024Q4")
     assert boda.membership_revenue == 0 and pd.isna(boda.booking_revenue)
     assert boda.revenue == 0
+
+
+def test_booking_charges_count_whole_months_and_the_days_until_today(economy):
+    add_booking_days(
+        economy,
+        "figeholm",
+        (date(2025, 3, 31), 20.0),  # a month's last day
+        (date(2025, 4, 1), 1.0),
+        (date(2025, 4, 15), 2.0),  # today
+        (date(2025, 4, 16), 4.0),  # booked ahead: not yet revenue
+    )
+    today = date(2025, 4, 15)
+    frame = table(economy, today=today)
+    assert row(frame, "figeholm", "2025Q1").booking_revenue == pytest.approx(170.0)
+    assert row(frame, "figeholm", "2025Q2").booking_revenue == pytest.approx(3.0)
+    at_month_end = table(economy, today=date(2025, 3, 31))
+    assert row(at_month_end, "figeholm", "2025Q1").booking_revenue == 170.0
 
 
 def test_before_the_first_booking_day_booking_charges_are_unknown(economy):

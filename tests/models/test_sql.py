@@ -1,4 +1,4 @@
-"""The query helpers shared by every page, on SQLite and PostgreSQL."""
+"""Portable date arithmetic in SQL, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from dashboard.queries import day_number, days_since_epoch
+from models.sql import day_number, days_since_epoch, month_start
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,17 @@ def test_day_number_counts_days_since_1970_in_the_database(engine, day):
 def test_day_number_of_no_day_is_none(engine):
     with engine.connect() as conn:
         assert conn.scalar(sa.select(day_number(sa.null()))) is None
+
+
+@pytest.mark.parametrize(
+    ("day", "first"),
+    [
+        (date(2024, 2, 29), date(2024, 2, 1)),
+        (date(2025, 12, 31), date(2025, 12, 1)),
+        (date(2026, 1, 1), date(2026, 1, 1)),
+    ],
+)
+def test_month_start_is_the_first_day_of_the_month(engine, day, first):
+    with engine.connect() as conn:
+        stored = sa.select(sa.literal(day, sa.Date).label("day")).subquery()
+        assert conn.scalar(sa.select(month_start(stored.c.day))) == first
