@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 from statistics import median
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -26,10 +27,11 @@ from dashboard.filters import Period
 from dashboard.queries import MIN_OFFICES_FOR_MEDIAN, Names, frame, in_scope
 from models import tables as t
 from models.config import KALMAR_KOMMUNER
+from models.sql import EPOCH, day_number, days_since_epoch
 
 UNKNOWN = "Okänd"  # no target group / home kommun in the register
 OTHER_KOMMUN = "Övriga"  # a home kommun outside Kalmar län
-OPEN_END = date.max.toordinal()
+OPEN_END = np.iinfo(np.int64).max  # the last day of a membership still active
 
 
 # --- reading ----------------------------------------------------------------
@@ -57,6 +59,45 @@ def memberships(
                 sa.or_(m.end_date.is_(None), m.end_date >= period.start),
             )
         )
+    )
+
+
+class Spans(NamedTuple):
+    """Memberships as arrays of day numbers (``models.sql.day_number``): the
+    first and last day of each (still active: ``OPEN_END``), and a label."""
+
+    first: np.ndarray
+    last: np.ndarray
+    label: np.ndarray
+
+
+def membership_spans(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    label: sa.ColumnElement | None = None,
+) -> Spans:
+    """The first and last day of the memberships active at some point in the
+    period, with ``label`` (a column or expression) of each: read as numbers,
+    the counting needs no dates (SQLite's would be parsed one by one)."""
+    m = t.Membership
+    rows = session.execute(
+        sa.select(
+            day_number(m.start_date),
+            day_number(m.end_date),
+            label if label is not None else sa.null(),
+        ).where(
+            in_scope(m.office_id, scope, offices),
+            m.start_date <= period.end,
+            sa.or_(m.end_date.is_(None), m.end_date >= period.start),
+        )
+    ).all()
+    first, last, labels = zip(*rows, strict=True) if rows else ((), (), ())
+    return Spans(
+        np.array(first, dtype=np.int64),
+        np.array([OPEN_END if day is None else day for day in last], dtype=np.int64),
+        np.array(labels, dtype=object),
     )
 
 
@@ -119,28 +160,35 @@ def _empty(
 # --- counting ---------------------------------------------------------------
 
 
-def _ordinals(values: pd.Series, missing: int) -> np.ndarray:
-    return np.array(
-        [missing if pd.isna(v) else v.toordinal() for v in values], dtype=np.int64
-    )
-
-
 def active_counts(rows: pd.DataFrame, days: list[date]) -> np.ndarray:
-    """Members active on each day: started on or before it, not ended before it."""
-    starts = np.sort(_ordinals(rows["start_date"], OPEN_END))
-    ends = np.sort(_ordinals(rows["end_date"], OPEN_END))
-    at = np.array([d.toordinal() for d in days], dtype=np.int64)
-    return np.searchsorted(starts, at, "right") - np.searchsorted(ends, at, "left")
+    """Members active on each day: started on or before it, not ended before it
+    (``rows``: memberships with ``start_date`` and ``end_date``)."""
+    first = [days_since_epoch(d) for d in rows["start_date"]]
+    last = [OPEN_END if pd.isna(d) else days_since_epoch(d) for d in rows["end_date"]]
+    return _active_on(np.array(first), np.array(last), _numbers(days))
+
+
+def _active_on(first: np.ndarray, last: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """How many of the spans (first…last day, day numbers) cover each day."""
+    starts, ends = np.sort(first), np.sort(last)
+    return np.searchsorted(starts, days, "right") - np.searchsorted(ends, days, "left")
+
+
+def _numbers(days: list[date]) -> np.ndarray:
+    """Consecutive days as day numbers."""
+    if not days:
+        return np.zeros(0, dtype=np.int64)
+    return days_since_epoch(days[0]) + np.arange(len(days), dtype=np.int64)
 
 
 def _from_first_member(
-    session: so.Session, scope: Scope, period: Period, rows: pd.DataFrame
+    session: so.Session, scope: Scope, period: Period, spans: Spans
 ) -> Period:
     """The period, starting no earlier than the first opening or membership: a
     custom period from year 1 must not build a million empty days."""
     first = queries.first_day(session, scope)
-    if not rows.empty:
-        first = min(first, rows.start_date.min())
+    if len(spans.first):
+        first = min(first, EPOCH + timedelta(days=int(spans.first.min())))
     return replace(period, start=min(max(period.start, first), period.end))
 
 
@@ -160,14 +208,21 @@ def _months(period: Period) -> list[date]:
     return months
 
 
-def _counts_by(rows: pd.DataFrame, column: str, days: list[date]) -> pd.DataFrame:
-    parts = [
-        pd.DataFrame(
-            {"day": days, column: value, "members": active_counts(group, days)}
-        )
-        for value, group in rows.groupby(column, sort=True)
+def _counts_by(spans: Spans, column: str, days: list[date]) -> pd.DataFrame:
+    """Active members per day and label (labels sorted), one frame."""
+    numbers = _numbers(days)
+    labels = sorted(set(spans.label))
+    counts = [
+        _active_on(spans.first[own], spans.last[own], numbers)
+        for own in (spans.label == value for value in labels)
     ]
-    return pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(
+        {
+            "day": np.tile(np.array(days, dtype=object), len(labels)),
+            column: np.repeat(np.array(labels, dtype=object), len(days)),
+            "members": np.concatenate(counts) if counts else [],
+        }
+    )
 
 
 def members_by_group(
@@ -175,14 +230,14 @@ def members_by_group(
 ) -> pd.DataFrame:
     """Active members per day and target group over the period."""
     names = office_names(session, scope, offices)
-    rows = memberships(session, scope, offices, period)
-    if rows.empty:
+    group = sa.func.coalesce(t.Membership.target_group, UNKNOWN)
+    spans = membership_spans(session, scope, offices, period, group)
+    if not len(spans.first):
         return _empty(
             ["day", "target_group", "members"], names, session, scope, offices
         )
-    rows["target_group"] = rows["target_group"].fillna(UNKNOWN)
-    days = _days(_from_first_member(session, scope, period, rows))
-    return _named(_counts_by(rows, "target_group", days), names)
+    days = _days(_from_first_member(session, scope, period, spans))
+    return _named(_counts_by(spans, "target_group", days), names)
 
 
 def type_names(session: so.Session, scope: Scope, offices: list[str]) -> dict:
@@ -201,16 +256,18 @@ def members_by_type(
 ) -> pd.DataFrame:
     """Active members per day and membership type (the office's own type name)."""
     names = office_names(session, scope, offices)
-    rows = memberships(session, scope, offices, period)
-    if rows.empty:
+    m, mt = t.Membership, t.MembershipType
+    type_name = (
+        sa.select(mt.name)
+        .where(mt.office_id == m.office_id, mt.code == m.membership_type)
+        .scalar_subquery()
+    )
+    label = sa.func.coalesce(type_name, m.membership_type)
+    spans = membership_spans(session, scope, offices, period, label)
+    if not len(spans.first):
         return _empty(["day", "membership", "members"], names, session, scope, offices)
-    labels = type_names(session, scope, offices)
-    rows["membership"] = [
-        labels.get((office, code), code)
-        for office, code in zip(rows.office_id, rows.membership_type, strict=True)
-    ]
-    days = _days(_from_first_member(session, scope, period, rows))
-    return _named(_counts_by(rows, "membership", days), names)
+    days = _days(_from_first_member(session, scope, period, spans))
+    return _named(_counts_by(spans, "membership", days), names)
 
 
 def joins_and_leaves(
@@ -220,21 +277,23 @@ def joins_and_leaves(
     day in that month)."""
     names = office_names(session, scope, offices)
     columns = ["month", "new", "ended"]
-    rows = memberships(session, scope, offices, period)
-    if rows.empty:
+    spans = membership_spans(session, scope, offices, period)
+    if not len(spans.first):
         return _empty(columns, names, session, scope, offices)
-    months = _months(_from_first_member(session, scope, period, rows))
+    months = _months(_from_first_member(session, scope, period, spans))
+    edges = np.array([days_since_epoch(month) for month in months])
+    start, end = days_since_epoch(period.start), days_since_epoch(period.end)
 
-    def per_month(days: pd.Series) -> list[int]:
-        inside = [d for d in days if not pd.isna(d) and period.start <= d <= period.end]
-        firsts = [d.replace(day=1) for d in inside]
-        return [firsts.count(month) for month in months]
+    def per_month(days: np.ndarray) -> list[int]:
+        inside = days[(days >= start) & (days <= end)]
+        month = np.searchsorted(edges, inside, side="right") - 1
+        return np.bincount(month[month >= 0], minlength=len(months)).tolist()
 
     result = pd.DataFrame(
         {
             "month": months,
-            "new": per_month(rows.start_date),
-            "ended": per_month(rows.end_date),
+            "new": per_month(spans.first),
+            "ended": per_month(spans.last),
         },
         columns=columns,
     )
@@ -321,9 +380,9 @@ def members_vs_target(
         result = _named(pd.DataFrame(columns=["day", "members", "target"]), names)
         result.attrs["registered"] = False
         return result
-    rows = memberships(session, scope, counted, period)
-    days = _days(_from_first_member(session, scope, period, rows))
-    members = active_counts(rows, days) if not rows.empty else np.zeros(len(days))
+    spans = membership_spans(session, scope, counted, period)
+    days = _days(_from_first_member(session, scope, period, spans))
+    members = _active_on(spans.first, spans.last, _numbers(days))
     steps = plan_steps(session, in_scope(t.OfficePlanStep.office_id, scope, counted))
     target, planned = _summed_targets(steps, days)
     result = pd.DataFrame(
