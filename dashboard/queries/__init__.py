@@ -3,6 +3,11 @@
 Every function takes the signed-in user's :class:`~dashboard.access.Scope` right
 after the session, and filters with :func:`scope_filter`: the set of offices
 comes from the server-side scope, never from what a callback was sent.
+
+Queries select columns, never mapped objects, and run on the session's own
+connection (``session.connection().execute``: the same transaction). The ORM's
+``session.execute`` would build its own rows on top of the driver's, for no
+gain with plain columns: 15 ms instead of 3 for 1 500 membership rows.
 """
 
 from __future__ import annotations
@@ -46,7 +51,9 @@ def scope_filter(
 def offices(session: so.Session, scope: Scope, today: date) -> pd.DataFrame:
     """The scope's active offices with the capacity and member target on ``today``."""
     return frame(
-        session.execute(_offices_query(today, scope_filter(t.Office.id, scope)))
+        session.connection().execute(
+            _offices_query(today, scope_filter(t.Office.id, scope))
+        )
     )
 
 
@@ -59,7 +66,7 @@ def programme_median(session: so.Session, scope: Scope, today: date) -> dict | N
     """
     if not scope.office_ids:
         return None
-    rows = session.execute(_offices_query(today, sa.true())).all()
+    rows = session.connection().execute(_offices_query(today, sa.true())).all()
     planned = [row for row in rows if row.seats is not None]
     if len(planned) < MIN_OFFICES_FOR_MEDIAN:
         return None
@@ -118,7 +125,7 @@ def audit_lines(session: so.Session, scope: Scope, limit: int = 200) -> pd.DataF
         .order_by(t.AuditLog.at.desc(), t.AuditLog.id.desc())
         .limit(limit)
     )
-    return frame(session.execute(query))
+    return frame(session.connection().execute(query))
 
 
 def frame(result: sa.Result) -> pd.DataFrame:
@@ -175,7 +182,7 @@ def completeness(
     with_data = 0
     if table is not None:
         with_data = (
-            session.scalar(
+            session.connection().scalar(
                 sa.select(sa.func.count(sa.distinct(table.day))).where(
                     in_scope(table.office_id, scope, offices),
                     table.day >= start,
@@ -184,7 +191,7 @@ def completeness(
             )
             or 0
         )
-    last_import = session.scalar(
+    last_import = session.connection().scalar(
         sa.select(sa.func.max(t.SourceFile.received_at)).where(
             in_scope(t.SourceFile.office_id, scope, offices),
             t.SourceFile.kind == kind,
@@ -199,7 +206,7 @@ def last_imports(
 ) -> dict[str, datetime]:
     """Office -> when a file of ``kind`` was last loaded for it (offices never
     loaded are absent): one grouped query, whatever the number of offices."""
-    rows = session.execute(
+    rows = session.connection().execute(
         sa.select(t.SourceFile.office_id, sa.func.max(t.SourceFile.received_at))
         .where(
             in_scope(t.SourceFile.office_id, scope, offices),
@@ -213,7 +220,7 @@ def last_imports(
 
 def first_day(session: so.Session, scope: Scope) -> date:
     """The earliest opening day among the scope's offices (today if none)."""
-    earliest = session.scalar(
+    earliest = session.connection().scalar(
         sa.select(sa.func.min(t.Office.opened_on)).where(
             scope_filter(t.Office.id, scope)
         )
@@ -223,7 +230,7 @@ def first_day(session: so.Session, scope: Scope) -> date:
 
 def office_options(session: so.Session, scope: Scope) -> list[dict[str, str]]:
     """Dropdown options: the scope's active offices by their own names."""
-    rows = session.execute(
+    rows = session.connection().execute(
         sa.select(t.Office.id, t.Office.name)
         .where(scope_filter(t.Office.id, scope), t.Office.active.is_(True))
         .order_by(t.Office.name)

@@ -104,7 +104,7 @@ def _named(result: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 def office_info(session: so.Session, scope: Scope, offices: list[str]) -> pd.DataFrame:
     o = t.Office
     return frame(
-        session.execute(
+        session.connection().execute(
             sa.select(
                 o.id.label("office_id"),
                 o.name.label("office"),
@@ -128,7 +128,7 @@ def plan_lines(
     )
     if kind is not None:
         query = query.where(p.kind == kind)
-    return frame(session.execute(query.order_by(p.office_id, p.quarter)))
+    return frame(session.connection().execute(query.order_by(p.office_id, p.quarter)))
 
 
 def first_booking_days(
@@ -139,7 +139,9 @@ def first_booking_days(
     b, o = t.BookingDaily, t.Office
     # one index lookup per office (a correlated min), not a scan of every day
     first = sa.select(sa.func.min(b.day)).where(b.office_id == o.id).scalar_subquery()
-    rows = session.execute(sa.select(o.id, first).where(in_scope(o.id, scope, offices)))
+    rows = session.connection().execute(
+        sa.select(o.id, first).where(in_scope(o.id, scope, offices))
+    )
     return {office: day for office, day in rows if day is not None}
 
 
@@ -162,19 +164,23 @@ def paid_memberships(
     """The paying memberships active at some time between start and end (trial
     types bring no fee and are left out)."""
     m = t.Membership
-    rows = session.execute(
-        sa.select(
-            m.office_id,
-            m.monthly_fee,
-            day_number(m.start_date),
-            day_number(m.end_date),
-        ).where(
-            in_scope(m.office_id, scope, offices),
-            m.membership_type.not_in(FREE_TYPES),
-            m.start_date <= end,
-            sa.or_(m.end_date.is_(None), m.end_date >= start),
+    rows = (
+        session.connection()
+        .execute(
+            sa.select(
+                m.office_id,
+                m.monthly_fee,
+                day_number(m.start_date),
+                day_number(m.end_date),
+            ).where(
+                in_scope(m.office_id, scope, offices),
+                m.membership_type.not_in(FREE_TYPES),
+                m.start_date <= end,
+                sa.or_(m.end_date.is_(None), m.end_date >= start),
+            )
         )
-    ).all()
+        .all()
+    )
     office, fee, first, last = zip(*rows, strict=True) if rows else ([],) * 4
     return PaidMemberships(
         np.array(office, dtype=object),
@@ -208,16 +214,24 @@ def _booking_charges(
     # the first day not in a whole month
     cut = end + timedelta(days=1) if end == _month_end(end) else end.replace(day=1)
     m, d = t.BookingMonthly, t.BookingDaily
-    months = session.execute(
-        sa.select(m.office_id, m.month, m.revenue).where(
-            in_scope(m.office_id, scope, offices), m.month >= start, m.month < cut
+    months = (
+        session.connection()
+        .execute(
+            sa.select(m.office_id, m.month, m.revenue).where(
+                in_scope(m.office_id, scope, offices), m.month >= start, m.month < cut
+            )
         )
-    ).all()
-    cut_short = session.execute(
-        sa.select(d.office_id, sa.func.sum(d.revenue))
-        .where(in_scope(d.office_id, scope, offices), d.day >= cut, d.day <= end)
-        .group_by(d.office_id)
-    ).all()
+        .all()
+    )
+    cut_short = (
+        session.connection()
+        .execute(
+            sa.select(d.office_id, sa.func.sum(d.revenue))
+            .where(in_scope(d.office_id, scope, offices), d.day >= cut, d.day <= end)
+            .group_by(d.office_id)
+        )
+        .all()
+    )
     charges: dict[tuple[str, str], float] = {}
     for office, month, total in [*months, *((o, cut, r) for o, r in cut_short)]:
         key = (office, quarter_of(month))
@@ -288,7 +302,7 @@ def plan_totals(
         return sa.func.sum(sa.case((p.kind == kind, p.amount)))
 
     return frame(
-        session.execute(
+        session.connection().execute(
             sa.select(
                 p.office_id,
                 p.quarter,

@@ -43,7 +43,7 @@ def memberships(
     """Memberships active at some point in the period."""
     m = t.Membership
     return frame(
-        session.execute(
+        session.connection().execute(
             sa.select(
                 m.office_id,
                 m.member_pseudonym,
@@ -82,17 +82,21 @@ def membership_spans(
     period, with ``label`` (a column or expression) of each: read as numbers,
     the counting needs no dates (SQLite's would be parsed one by one)."""
     m = t.Membership
-    rows = session.execute(
-        sa.select(
-            day_number(m.start_date),
-            day_number(m.end_date),
-            label if label is not None else sa.null(),
-        ).where(
-            in_scope(m.office_id, scope, offices),
-            m.start_date <= period.end,
-            sa.or_(m.end_date.is_(None), m.end_date >= period.start),
+    rows = (
+        session.connection()
+        .execute(
+            sa.select(
+                day_number(m.start_date),
+                day_number(m.end_date),
+                label if label is not None else sa.null(),
+            ).where(
+                in_scope(m.office_id, scope, offices),
+                m.start_date <= period.end,
+                sa.or_(m.end_date.is_(None), m.end_date >= period.start),
+            )
         )
-    ).all()
+        .all()
+    )
     first, last, labels = zip(*rows, strict=True) if rows else ((), (), ())
     return Spans(
         np.array(first, dtype=np.int64),
@@ -103,7 +107,7 @@ def membership_spans(
 
 def office_names(session: so.Session, scope: Scope, offices: list[str]) -> dict:
     """Office id -> its own name, for the offices asked for (in the scope)."""
-    rows = session.execute(
+    rows = session.connection().execute(
         sa.select(t.Office.id, t.Office.name)
         .where(in_scope(t.Office.id, scope, offices))
         .order_by(t.Office.name)
@@ -123,14 +127,14 @@ def offices_with_register(
     rows = sa.select(t.Membership.office_id).where(
         in_scope(t.Membership.office_id, scope, offices)
     )
-    return set(session.scalars(imported.union(rows)))
+    return set(session.connection().scalars(imported.union(rows)))
 
 
 def plan_steps(session: so.Session, where: sa.ColumnElement[bool]) -> pd.DataFrame:
     """The ramp-up plans (``valid_from``, seats, member target) of some offices."""
     step = t.OfficePlanStep
     return frame(
-        session.execute(
+        session.connection().execute(
             sa.select(step.office_id, step.valid_from, step.seats, step.target_members)
             .where(where)
             .order_by(step.office_id, step.valid_from)
@@ -243,7 +247,7 @@ def members_by_group(
 def type_names(session: so.Session, scope: Scope, offices: list[str]) -> dict:
     """(office, type code) -> the name the office gives that membership type."""
     mt = t.MembershipType
-    rows = session.execute(
+    rows = session.connection().execute(
         sa.select(mt.office_id, mt.code, mt.name).where(
             in_scope(mt.office_id, scope, offices)
         )
@@ -399,7 +403,7 @@ def _members_on(
     session: so.Session, where: sa.ColumnElement[bool], day: date
 ) -> dict[str, int]:
     m = t.Membership
-    rows = session.execute(
+    rows = session.connection().execute(
         sa.select(m.office_id, sa.func.count())
         .where(
             where,
@@ -430,7 +434,7 @@ def programme_member_median(
         return None
     active = sa.select(t.Office.id).where(t.Office.active.is_(True))
     with_rows = set(
-        session.scalars(
+        session.connection().scalars(
             sa.select(t.Membership.office_id)
             .where(t.Membership.office_id.in_(active))
             .distinct()

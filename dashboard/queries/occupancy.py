@@ -100,7 +100,7 @@ def closed_days(first: date, last: date) -> holidays.HolidayBase:
 
 def _offices(session: so.Session, scope: Scope, offices: list[str]) -> pd.DataFrame:
     return frame(
-        session.execute(
+        session.connection().execute(
             sa.select(t.Office.id.label("office_id"), t.Office.name, t.Office.opened_on)
             .where(in_scope(t.Office.id, scope, offices), t.Office.active.is_(True))
             .order_by(t.Office.name)
@@ -115,14 +115,18 @@ def _minutes(clock: str) -> int:
 
 def opening_hours(session: so.Session, ids: list[str]) -> pd.DataFrame:
     """office_id, weekday, opens, closes (minutes after midnight)."""
-    rows = session.execute(
-        sa.select(
-            t.OfficeHours.office_id,
-            t.OfficeHours.weekday,
-            t.OfficeHours.opens,
-            t.OfficeHours.closes,
-        ).where(t.OfficeHours.office_id.in_(ids))
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            sa.select(
+                t.OfficeHours.office_id,
+                t.OfficeHours.weekday,
+                t.OfficeHours.opens,
+                t.OfficeHours.closes,
+            ).where(t.OfficeHours.office_id.in_(ids))
+        )
+        .all()
+    )
     known = {office for office, *_ in rows}
     out = [(o, w, _minutes(a), _minutes(b)) for o, w, a, b in rows]
     out += [
@@ -137,7 +141,7 @@ def opening_hours(session: so.Session, ids: list[str]) -> pd.DataFrame:
 def _plan(session: so.Session, ids: list[str]) -> pd.DataFrame:
     p = t.OfficePlanStep
     return frame(
-        session.execute(
+        session.connection().execute(
             sa.select(p.office_id, p.valid_from, p.seats, p.target_utilisation).where(
                 p.office_id.in_(ids)
             )
@@ -148,7 +152,7 @@ def _plan(session: so.Session, ids: list[str]) -> pd.DataFrame:
 def _event_log_offices(session: so.Session, ids: list[str]) -> set[str]:
     f = t.SourceFile
     return set(
-        session.scalars(
+        session.connection().scalars(
             sa.select(f.office_id)
             .where(
                 f.office_id.in_(ids),
@@ -189,7 +193,7 @@ def _door_days(
 def has_door_data(session: so.Session, scope: Scope, offices: list[str]) -> bool:
     """Whether any door data was ever loaded for these offices."""
     return (
-        session.scalar(
+        session.connection().scalar(
             sa.select(t.DoorDaily.day)
             .where(in_scope(t.DoorDaily.office_id, scope, offices))
             .limit(1)
@@ -205,7 +209,7 @@ def desk_bookings(
     (``booking_daily``'s desk columns: meeting rooms are not desks)."""
     d = t.BookingDaily
     return frame(
-        session.execute(
+        session.connection().execute(
             sa.select(d.office_id, d.day, d.desk_bookings, d.desk_hours).where(
                 in_scope(d.office_id, scope, offices),
                 d.day >= first,

@@ -23,7 +23,7 @@ def members_today(session: so.Session, scope: Scope, today: date) -> pd.DataFram
     m, kinds = t.Membership, t.MembershipType
     seat = sa.case((kinds.seat.is_(False), 0), else_=1)
     return frame(
-        session.execute(
+        session.connection().execute(
             sa.select(
                 m.office_id,
                 sa.func.count().label("members"),
@@ -50,7 +50,7 @@ def last_imports(session: so.Session, scope: Scope) -> pd.DataFrame:
     """The latest successful import per office and kind."""
     f = t.SourceFile
     return frame(
-        session.execute(
+        session.connection().execute(
             sa.select(
                 f.office_id, f.kind, sa.func.max(f.received_at).label("last_import")
             )

@@ -64,7 +64,7 @@ def imports(
     """Per office and source kind: the last successful import (ever) and the
     files loaded and rejected in the period, with the latest rejection."""
     zone = zone_or_default(zone)
-    files = frame(session.execute(_files(scope, offices)))
+    files = frame(session.connection().execute(_files(scope, offices)))
     columns = [
         "office",
         "kind",
@@ -117,7 +117,7 @@ def rejected_files(
         .where(f.status == "rejected", f.received_at >= start, f.received_at < end)
         .order_by(f.received_at.desc(), f.id.desc())
     )
-    result = frame(session.execute(query))
+    result = frame(session.connection().execute(query))
     result["received_at"] = _local(result["received_at"], zone)
     return result[["received_at", "office", "kind", "format", "file", "message"]]
 
@@ -155,7 +155,7 @@ def quarantine(
         )
         .order_by(f.received_at.desc(), f.id.desc(), q.row_number, q.id)
     )
-    result = frame(session.execute(query))
+    result = frame(session.connection().execute(query))
     result["received_at"] = _local(result["received_at"], zone)
     return result
 
@@ -194,7 +194,7 @@ def runs(
         .order_by(r.started_at.desc(), r.id.desc())
         .limit(limit)
     )
-    result = frame(session.execute(query))
+    result = frame(session.connection().execute(query))
     seconds = [
         (done - began).total_seconds() if done is not None else None
         for began, done in zip(result["started_at"], result["finished_at"], strict=True)
@@ -257,7 +257,7 @@ def _gaps(
 
 def _offices(session: so.Session, scope: Scope, offices: list[str]) -> list:
     return list(
-        session.execute(
+        session.connection().execute(
             sa.select(t.Office.id, t.Office.name, t.Office.opened_on)
             .where(in_scope(t.Office.id, scope, offices), t.Office.active.is_(True))
             .order_by(t.Office.name)
@@ -269,7 +269,7 @@ def _open_weekdays(session: so.Session, ids: list[str]) -> dict[str, set[int]]:
     """Office -> the weekdays it has opening hours on (absent: none known)."""
     h = t.OfficeHours
     found: dict[str, set[int]] = {}
-    rows = session.execute(
+    rows = session.connection().execute(
         sa.select(h.office_id, h.weekday).where(h.office_id.in_(ids))
     )
     for office_id, weekday in rows:
@@ -283,7 +283,7 @@ def _door_days(
     """Office -> the days with a door_daily row between start and end."""
     d = t.DoorDaily
     found: dict[str, set[date]] = {}
-    rows = session.execute(
+    rows = session.connection().execute(
         sa.select(d.office_id, d.day).where(
             d.office_id.in_(ids), d.day >= start, d.day <= end
         )

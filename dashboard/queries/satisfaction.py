@@ -65,7 +65,7 @@ def responses(
     start, end = day_bounds(first, last, zone)
     r = t.SurveyResponse
     rows = frame(
-        session.execute(
+        session.connection().execute(
             sa.select(
                 r.id.label("response"),
                 r.office_id,
@@ -278,7 +278,7 @@ def _answers(session: so.Session, ids: list[int], measures: tuple) -> pd.DataFra
         return pd.DataFrame(columns=["response", "measure", "value"])
     a = t.SurveyAnswer
     return frame(
-        session.execute(
+        session.connection().execute(
             sa.select(a.response_id.label("response"), a.measure, a.value).where(
                 a.response_id.in_(ids),
                 a.measure.in_(measures),
@@ -352,7 +352,7 @@ def active_members(session: so.Session, office_id: str, day: date) -> int:
     """Members of an office on a day (distinct pseudonyms)."""
     m = t.Membership
     return (
-        session.scalar(
+        session.connection().scalar(
             sa.select(sa.func.count(sa.distinct(m.member_pseudonym))).where(
                 m.office_id == office_id,
                 m.start_date <= day,
@@ -445,7 +445,7 @@ def _answers_text(session: so.Session, ids: list[int]) -> pd.DataFrame:
         return pd.DataFrame(columns=["response", "answer"])
     a = t.SurveyAnswer
     return frame(
-        session.execute(
+        session.connection().execute(
             sa.select(a.response_id.label("response"), a.raw.label("answer")).where(
                 a.response_id.in_(ids), a.measure == "free_text"
             )
@@ -460,7 +460,7 @@ def last_import(
     session: so.Session, scope: Scope, offices: list[str]
 ) -> datetime | None:
     """When a survey file was last loaded for these offices."""
-    return session.scalar(
+    return session.connection().scalar(
         sa.select(sa.func.max(t.SourceFile.received_at)).where(
             in_scope(t.SourceFile.office_id, scope, offices),
             t.SourceFile.kind == "survey",
