@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_timedelta
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, parse_pattern
 
 # parsed once: babel parses a locale name on every call it is given one as text
 # (most of the time of formatting a number)
 LOCALES = {"sv": Locale.parse("sv_SE"), "en": Locale.parse("en_GB")}
 
 
+@lru_cache(maxsize=32)
+def _pattern(text: str) -> NumberPattern:
+    """A number pattern parsed once: format_decimal and format_percent parse
+    theirs on every call (four fifths of a number's formatting time)."""
+    return parse_pattern(text)
+
+
 def number(value: float | None, lang: str = "sv", decimals: int = 0) -> str:
     if value is None:
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+    return _pattern(pattern).apply(value, LOCALES[lang])
 
 
 def kr(value: float | None, lang: str = "sv") -> str:
@@ -29,7 +37,7 @@ def percent(value: float | None, lang: str = "sv", decimals: int = 0) -> str:
     if value is None:
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "\u00a0%"
-    return format_percent(value, format=pattern, locale=LOCALES[lang])
+    return _pattern(pattern).apply(value, LOCALES[lang])
 
 
 def day(value: date | None, lang: str = "sv") -> str:
