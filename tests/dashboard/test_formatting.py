@@ -1,0 +1,32 @@
+"""Numbers as a Swedish (or English) reader expects them: sv-SE groups with a
+no-break space and writes a decimal comma; "kr" and "%" stay on the line."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import formatting
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "decimals", "expected"),
+    [
+        (1234567.5, "sv", 0, f"1{NBSP}234{NBSP}568"),
+        (1234.56, "sv", 1, f"1{NBSP}234,6"),
+        (-1234.5, "sv", 0, f"-1{NBSP}234"),  # half to even
+        (1234.5, "en", 0, "1,234"),
+        (None, "sv", 0, "–"),
+    ],
+)
+def test_number(value, lang, decimals, expected):
+    assert formatting.number(value, lang, decimals) == expected
+
+
+def test_percent_and_kr():
+    assert formatting.percent(0.456, "sv") == f"46{NBSP}%"
+    assert formatting.percent(0.4567, "en", 1) == f"45.7{NBSP}%"
+    assert formatting.percent(-0.05, "sv") == f"-5{NBSP}%"
+    assert formatting.kr(1995, "sv") == f"1{NBSP}995{NBSP}kr"
+    assert formatting.percent(None) == formatting.kr(None) == "–"
