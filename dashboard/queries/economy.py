@@ -495,17 +495,14 @@ def self_financing_path(
     info = office_info(session, scope, offices)
     if info.empty:
         return pd.DataFrame(columns=PATH_COLUMNS)
-    lines = plan_lines(session, scope, list(info.office_id), "subsidy")
+    planned = _planned_subsidy(session, scope, list(info.office_id))
     ends = dict(zip(info.office_id, info.start_phase_end.map(quarter_of), strict=True))
-    starts = list(info.opened_on.map(quarter_of)) + list(lines.quarter)
+    starts = [*info.opened_on.map(quarter_of), *planned.index.get_level_values(1)]
     quarters = quarters_between(min(starts), max(ends.values()))
     # the start phase is the horizon: plan lines after it are not counted
-    in_phase = [
-        quarter_index(q) <= quarter_index(ends[o])
-        for o, q in zip(lines.office_id, lines.quarter, strict=True)
-    ]
-    lines = lines[pd.Series(in_phase, index=lines.index, dtype=bool)]
-    planned = lines.groupby(["office_id", "quarter"]).amount.sum().astype(float)
+    # (labels like 2025Q3 order as text)
+    in_phase = [quarter <= ends[office] for office, quarter in planned.index]
+    planned = planned[np.array(in_phase, dtype=bool)]
     actual = quarter_rows(session, scope, list(info.office_id), quarters, today)
     result = pd.DataFrame({"quarter": quarters})
     result["partial"] = [_share(q, today) < 1 for q in quarters]
@@ -523,6 +520,27 @@ def self_financing_path(
     result = _named(result[PATH_COLUMNS], list(info.office))
     result.attrs["start_phase_end"] = max(info.start_phase_end)
     return result
+
+
+def _planned_subsidy(
+    session: so.Session, scope: Scope, offices: list[str]
+) -> pd.Series:
+    """Planned subsidy per (office_id, quarter), summed in the database."""
+    p = t.QuarterPlan
+    rows = (
+        session.connection()
+        .execute(
+            sa.select(p.office_id, p.quarter, sa.func.sum(p.amount))
+            .where(in_scope(p.office_id, scope, offices), p.kind == "subsidy")
+            .group_by(p.office_id, p.quarter)
+        )
+        .all()
+    )
+    index = pd.MultiIndex.from_tuples(
+        [(office, quarter) for office, quarter, _ in rows],
+        names=["office_id", "quarter"],
+    )
+    return pd.Series([float(total) for *_, total in rows], index=index, dtype=float)
 
 
 def _remaining_actual(
