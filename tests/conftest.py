@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from dashboard import figures
 from models import migrate
 from models.config import ProgrammeConfig, load_config
 from models.db import make_engine, transaction
@@ -23,6 +24,13 @@ from models.sync import sync_programme
 
 FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_ENV = "PILOTPULS_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(autouse=True)
+def validated_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Figures are checked property by property in every test, as production
+    skips it for speed: a misspelt property fails here."""
+    monkeypatch.setattr(figures, "VALIDATE", True)
 
 
 def _postgres_admin_url() -> str | None:

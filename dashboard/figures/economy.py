@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import formatting
-from dashboard.figures import base_layout, empty_figure
+from dashboard.figures import common_layout, empty_figure, figure
 from dashboard.i18n import add, text
 
 add(
@@ -147,25 +147,28 @@ def _sum(frame: pd.DataFrame, column: str, quarters: list[str]) -> pd.Series:
     )
 
 
-def _money_layout(figure: go.Figure, lang: str, **layout) -> go.Figure:
-    return base_layout(
-        figure,
+def _money_layout(lang: str, **layout: Any) -> dict[str, Any]:
+    return common_layout(
         lang,
-        yaxis={"title": text("eco_tkr", lang), "rangemode": "tozero"},
+        yaxis={"title": {"text": text("eco_tkr", lang)}, "rangemode": "tozero"},
         **layout,
     )
 
 
-def _bar(x, values: pd.Series, name: str, colour: str, lang: str, **style) -> go.Bar:
-    return go.Bar(
-        x=x,
-        y=values / 1000,
-        name=name,
-        marker_color=colour,
-        customdata=[money(v, lang) for v in values],
-        hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>",
+def _bar(
+    x: list[str], values: pd.Series, name: str, colour: str, lang: str, **style: Any
+) -> dict[str, Any]:
+    """Bars in tkr, with full kronor in the hover."""
+    return {
+        "type": "bar",
+        "x": x,
+        "y": (values / 1000).to_numpy(),
+        "name": name,
+        "marker": {"color": colour},
+        "customdata": [money(v, lang) for v in values],
+        "hovertemplate": "%{x}: %{customdata}<extra>" + name + "</extra>",
         **style,
-    )
+    }
 
 
 # --- figures ------------------------------------------------------------------
@@ -179,23 +182,23 @@ def revenue_vs_plan(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     fees = _sum(frame, "membership_revenue", quarters)
     bookings = _sum(frame, "booking_revenue", quarters)
     plan = _sum(frame, "revenue_plan", quarters)
-    figure = go.Figure(
-        [
-            _bar(x, fees, text("eco_fees", lang), FEES_COLOUR, lang),
-            _bar(x, bookings, text("eco_bookings", lang), BOOKINGS_COLOUR, lang),
-        ]
-    )
     name = text("eco_revenue_plan", lang)
-    figure.add_scatter(
-        x=x,
-        y=plan / 1000,
-        name=name,
-        mode="lines+markers",
-        line={"color": PLAN_COLOUR, "dash": "dash"},
-        customdata=[money(v, lang) for v in plan],
-        hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>",
-    )
-    return _money_layout(figure, lang, barmode="stack")
+    plan_line = {
+        "type": "scatter",
+        "x": x,
+        "y": (plan / 1000).to_numpy(),
+        "name": name,
+        "mode": "lines+markers",
+        "line": {"color": PLAN_COLOUR, "dash": "dash"},
+        "customdata": [money(v, lang) for v in plan],
+        "hovertemplate": "%{x}: %{customdata}<extra>" + name + "</extra>",
+    }
+    traces = [
+        _bar(x, fees, text("eco_fees", lang), FEES_COLOUR, lang),
+        _bar(x, bookings, text("eco_bookings", lang), BOOKINGS_COLOUR, lang),
+        plan_line,
+    ]
+    return figure(traces, _money_layout(lang, barmode="stack"))
 
 
 def costs_by_category(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
@@ -203,12 +206,12 @@ def costs_by_category(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     if frame.empty:
         return no_economy(frame, lang)
     quarters, x = _quarter_axis(frame)
-    figure = go.Figure()
+    traces = []
     for category in [c for c in COST_COLOURS if c in set(frame.category)] + sorted(
         set(frame.category) - set(COST_COLOURS)
     ):
         rows = frame[frame.category == category]
-        figure.add_trace(
+        traces.append(
             _bar(
                 x,
                 _sum(rows, "amount", quarters),
@@ -217,7 +220,7 @@ def costs_by_category(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
                 lang,
             )
         )
-    return _money_layout(figure, lang, barmode="stack")
+    return figure(traces, _money_layout(lang, barmode="stack"))
 
 
 def subsidy_by_funder(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
@@ -227,7 +230,7 @@ def subsidy_by_funder(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
         return no_economy(frame, lang)
     quarters, x = _quarter_axis(frame)
     funders = sorted(set(frame.funder), key=lambda f: (f == "", f))
-    figure = go.Figure()
+    traces = []
     for index, funder in enumerate(funders):
         rows = frame[frame.funder == funder]
         colour = FUNDER_COLOURS[index % len(FUNDER_COLOURS)]
@@ -238,7 +241,7 @@ def subsidy_by_funder(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
             # break the stack it sits in
             values = _sum(rows, column, quarters)
             values[~values.index.isin(rows.quarter)] = 0.0
-            figure.add_trace(
+            traces.append(
                 _bar(
                     x,
                     values,
@@ -250,7 +253,7 @@ def subsidy_by_funder(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
                     opacity=opacity,
                 )
             )
-    return _money_layout(figure, lang, barmode="relative")
+    return figure(traces, _money_layout(lang, barmode="relative"))
 
 
 def _office_colours(frame: pd.DataFrame) -> dict[str, str]:
@@ -278,17 +281,18 @@ def _office_rows(frame: pd.DataFrame):
 
 def _ratio_trace(
     x: list[str], ratios: list[float], name: str, lang: str, **style: Any
-) -> go.Scatter:
+) -> dict[str, Any]:
     """A line of ratios per quarter, in % on the axis and as text in the hover."""
-    return go.Scatter(
-        x=x,
-        y=[ratio * 100 for ratio in ratios],
-        name=name,
-        mode="lines+markers",
-        customdata=[ratio_text(ratio, lang) for ratio in ratios],
-        hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>",
+    return {
+        "type": "scatter",
+        "x": x,
+        "y": [ratio * 100 for ratio in ratios],
+        "name": name,
+        "mode": "lines+markers",
+        "customdata": [ratio_text(ratio, lang) for ratio in ratios],
+        "hovertemplate": "%{x}: %{customdata}<extra>" + name + "</extra>",
         **style,
-    )
+    }
 
 
 def self_financing(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
@@ -306,11 +310,11 @@ def self_financing(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     ordered = frame.sort_values(["steering_model", "office", "quarter"])
     traces = []
     # plain lists per office: one trace each, 50 offices make 50 of them, and
-    # pandas objects would be converted (and validated) once per trace
+    # pandas objects would be converted once per trace
     for (model, office), rows in _office_rows(ordered):
         group = {
             "legendgroup": model,
-            "legendgrouptitle_text": _keyed("steering", model, lang),
+            "legendgrouptitle": {"text": _keyed("steering", model, lang)},
         }
         quarter_labels = [labels[q] for q in rows["quarter"]]
         traces.append(
@@ -335,25 +339,46 @@ def self_financing(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
                     **group,
                 )
             )
-    figure = go.Figure(data=traces)
-    if (frame.steering_model == "demand_driven").any():
-        figure.add_hline(
-            y=100,
-            line={"color": "#555", "dash": "dash", "width": 1},
-            annotation_text=text("eco_full", lang),
-            annotation_position="top left",
-            annotation_font_size=11,
-        )
-    return base_layout(
-        figure,
+    layout = common_layout(
         lang,
         xaxis={"categoryorder": "array", "categoryarray": x, "type": "category"},
         yaxis={
-            "title": text("eco_ratio", lang),
+            "title": {"text": text("eco_ratio", lang)},
             "ticksuffix": " %",
             "rangemode": "tozero",
         },
     )
+    if (frame.steering_model == "demand_driven").any():
+        line, note = _full_line(lang)
+        layout.update(shapes=[line], annotations=[note])
+    return figure(traces, layout)
+
+
+def _full_line(lang: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The 100 % line across the plot and its note above its left end: the
+    shape and annotation ``add_hline(annotation_position="top left")`` makes."""
+    line = {
+        "type": "line",
+        "xref": "x domain",
+        "yref": "y",
+        "x0": 0,
+        "x1": 1,
+        "y0": 100,
+        "y1": 100,
+        "line": {"color": "#555", "dash": "dash", "width": 1},
+    }
+    note = {
+        "text": text("eco_full", lang),
+        "showarrow": False,
+        "font": {"size": 11},
+        "xref": "x domain",
+        "yref": "y",
+        "x": 0,
+        "xanchor": "left",
+        "y": 100,
+        "yanchor": "bottom",
+    }
+    return line, note
 
 
 def self_financing_path(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
@@ -362,36 +387,30 @@ def self_financing_path(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     if frame.empty:
         return no_economy(frame, lang)
     x = [quarter_text(q) for q in frame.quarter]
-    figure = go.Figure(
-        [
-            _bar(
-                x,
-                frame.remaining_plan,
-                text("eco_remaining_plan", lang),
-                "#c6dbef",
-                lang,
-            ),
-            _bar(
-                x,
-                frame.remaining_actual,
-                text("eco_remaining_actual", lang),
-                "#2171b5",
-                lang,
-            ),
-        ]
-    )
-    _ratio_lines(figure, frame, x, lang)
-    end = frame.attrs.get("start_phase_end")
-    if isinstance(end, date):
-        _phase_end(figure, frame, end, lang)
-    return base_layout(
-        figure,
+    traces = [
+        _bar(
+            x,
+            frame.remaining_plan,
+            text("eco_remaining_plan", lang),
+            "#c6dbef",
+            lang,
+        ),
+        _bar(
+            x,
+            frame.remaining_actual,
+            text("eco_remaining_actual", lang),
+            "#2171b5",
+            lang,
+        ),
+        *_ratio_lines(frame, x, lang),
+    ]
+    layout = common_layout(
         lang,
         barmode="group",
         xaxis={"type": "category"},
-        yaxis={"title": text("eco_tkr", lang), "rangemode": "tozero"},
+        yaxis={"title": {"text": text("eco_tkr", lang)}, "rangemode": "tozero"},
         yaxis2={
-            "title": text("eco_ratio", lang),
+            "title": {"text": text("eco_ratio", lang)},
             "overlaying": "y",
             "side": "right",
             "ticksuffix": " %",
@@ -399,9 +418,16 @@ def self_financing_path(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
             "showgrid": False,
         },
     )
+    end = frame.attrs.get("start_phase_end")
+    if isinstance(end, date):
+        line, note = _phase_end(frame, end, lang)
+        layout.update(shapes=[line], annotations=[note])
+    return figure(traces, layout)
 
 
-def _ratio_lines(figure: go.Figure, frame: pd.DataFrame, x: list, lang: str) -> None:
+def _ratio_lines(frame: pd.DataFrame, x: list[str], lang: str) -> list[dict]:
+    """The self-financing ratio and its projection, on the right axis."""
+    lines = []
     for column, style in (
         ("self_financing", {"color": "#ff7f0e", "width": 2.5}),
         ("projection", {"color": "#ff7f0e", "width": 2, "dash": "dash"}),
@@ -409,32 +435,55 @@ def _ratio_lines(figure: go.Figure, frame: pd.DataFrame, x: list, lang: str) -> 
         name = text(
             "eco_ratio" if column == "self_financing" else "eco_projection", lang
         )
-        figure.add_scatter(
-            x=x,
-            y=frame[column] * 100,
-            name=name,
-            yaxis="y2",
-            mode="lines+markers" if column == "self_financing" else "lines",
-            line=style,
-            customdata=[ratio_text(v, lang) for v in frame[column]],
-            hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>",
+        lines.append(
+            {
+                "type": "scatter",
+                "x": x,
+                "y": (frame[column] * 100).to_numpy(),
+                "name": name,
+                "yaxis": "y2",
+                "mode": "lines+markers" if column == "self_financing" else "lines",
+                "line": style,
+                "customdata": [ratio_text(v, lang) for v in frame[column]],
+                "hovertemplate": "%{x}: %{customdata}<extra>" + name + "</extra>",
+            }
         )
+    return lines
 
 
-def _phase_end(figure: go.Figure, frame: pd.DataFrame, end: date, lang: str) -> None:
-    """A line after the start phase's last quarter, with the projected ratio."""
-    last = len(frame) - 1
+def _phase_end(
+    frame: pd.DataFrame, end: date, lang: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A line after the start phase's last quarter, with the projected ratio
+    below its left side: the shape and annotation ``add_vline`` makes with
+    ``annotation_position="bottom left"``."""
+    x = len(frame) - 1 + 0.45
     label = text("eco_phase_end", lang).format(day=formatting.day(end, lang))
     projected = frame.projection.iloc[-1]
     if not np.isnan(projected):
         label += "<br>" + text("eco_projected_end", lang).format(
             ratio=ratio_text(projected, lang)
         )
-    figure.add_vline(
-        x=last + 0.45,
-        line={"color": "#555", "dash": "dot", "width": 1},
-        annotation_text=label,
-        annotation_position="bottom left",
-        annotation_align="right",
-        annotation_font_size=11,
-    )
+    line = {
+        "type": "line",
+        "xref": "x",
+        "yref": "y domain",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": "#555", "dash": "dot", "width": 1},
+    }
+    note = {
+        "text": label,
+        "showarrow": False,
+        "align": "right",
+        "font": {"size": 11},
+        "xref": "x",
+        "yref": "y domain",
+        "x": x,
+        "xanchor": "right",
+        "y": 0,
+        "yanchor": "bottom",
+    }
+    return line, note

@@ -12,10 +12,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures import (
+    BLUES,
     TARGET_GROUP_COLOURS,
-    base_layout,
+    common_layout,
     empty_figure,
-    set_layout,
+    figure,
 )
 from dashboard.i18n import add, text
 
@@ -96,19 +97,24 @@ def _stacked(
         rows = by_value[value]
         name = group_label(value, lang) if column == "target_group" else value
         traces.append(
-            go.Scatter(
-                x=rows["day"].tolist(),
-                y=rows["members"].tolist(),
-                name=name,
-                stackgroup="members",
-                mode="lines",
-                line={"width": 0.5, "color": colours.get(value, "#888")},
-                hovertemplate="%{x|%Y-%m-%d}: %{y}<extra>" + name + "</extra>",
-            )
+            {
+                "type": "scatter",
+                "x": rows["day"].tolist(),
+                "y": rows["members"].tolist(),
+                "name": name,
+                "stackgroup": "members",
+                "mode": "lines",
+                "line": {"width": 0.5, "color": colours.get(value, "#888")},
+                "hovertemplate": "%{x|%Y-%m-%d}: %{y}<extra>" + name + "</extra>",
+            }
         )
-    figure = go.Figure(data=traces)
-    return base_layout(
-        figure, lang, yaxis={"title": text("term_members", lang), "rangemode": "tozero"}
+    return figure(traces, _members_layout(lang))
+
+
+def _members_layout(lang: str) -> dict:
+    return common_layout(
+        lang,
+        yaxis={"title": {"text": text("term_members", lang)}, "rangemode": "tozero"},
     )
 
 
@@ -139,37 +145,42 @@ def joins_and_leaves(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     """Bars per month: new memberships up, ended ones down, and the net change."""
     if frame.empty:
         return no_members(frame, lang)
-    figure = go.Figure()
     new, ended = text("mem_new", lang), text("mem_ended", lang)
-    figure.add_bar(
-        x=frame["month"],
-        y=frame["new"],
-        name=new,
-        marker_color="#2ca02c",
-        hovertemplate="%{x|%Y-%m}: %{y}<extra>" + new + "</extra>",
-    )
-    figure.add_bar(
-        x=frame["month"],
-        y=-frame["ended"],
-        name=ended,
-        marker_color="#d62728",
-        customdata=frame["ended"],
-        hovertemplate="%{x|%Y-%m}: %{customdata}<extra>" + ended + "</extra>",
-    )
-    figure.add_scatter(
-        x=frame["month"],
-        y=frame["new"] - frame["ended"],
-        name=text("mem_net", lang),
-        mode="lines+markers",
-        line={"color": "#333", "width": 1.5},
-    )
-    return base_layout(
-        figure,
+    months = frame["month"].to_numpy()
+    traces = [
+        {
+            "type": "bar",
+            "x": months,
+            "y": frame["new"].to_numpy(),
+            "name": new,
+            "marker": {"color": "#2ca02c"},
+            "hovertemplate": "%{x|%Y-%m}: %{y}<extra>" + new + "</extra>",
+        },
+        {
+            "type": "bar",
+            "x": months,
+            "y": (-frame["ended"]).to_numpy(),
+            "name": ended,
+            "marker": {"color": "#d62728"},
+            "customdata": frame["ended"].to_numpy(),
+            "hovertemplate": "%{x|%Y-%m}: %{customdata}<extra>" + ended + "</extra>",
+        },
+        {
+            "type": "scatter",
+            "x": months,
+            "y": (frame["new"] - frame["ended"]).to_numpy(),
+            "name": text("mem_net", lang),
+            "mode": "lines+markers",
+            "line": {"color": "#333", "width": 1.5},
+        },
+    ]
+    layout = common_layout(
         lang,
         barmode="relative",
         xaxis={"dtick": "M1", "tickformat": "%Y-%m"},
-        yaxis={"title": text("mem_memberships", lang), "zeroline": True},
+        yaxis={"title": {"text": text("mem_memberships", lang)}, "zeroline": True},
     )
+    return figure(traces, layout)
 
 
 def kommun_order(frame: pd.DataFrame) -> list[str]:
@@ -194,58 +205,56 @@ def home_kommun_heatmap(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     }
     x = [labels.get(k, k) for k in columns]
     values = matrix.to_numpy(dtype=float)
-    figure = go.Figure(
-        go.Heatmap(
-            z=values,
-            x=x,
-            y=list(matrix.index),
-            text=[["" if np.isnan(v) else f"{v:.0f}" for v in row] for row in values],
-            texttemplate="%{text}",
-            colorscale="Blues",
-            showscale=False,
-            xgap=2,
-            ygap=2,
-            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
-        )
-    )
-    base_layout(
-        figure,
+    heatmap = {
+        "type": "heatmap",
+        "z": values,
+        "x": x,
+        "y": list(matrix.index),
+        "text": [["" if np.isnan(v) else f"{v:.0f}" for v in row] for row in values],
+        "texttemplate": "%{text}",
+        "colorscale": BLUES,
+        "showscale": False,
+        "xgap": 2,
+        "ygap": 2,
+        "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>",
+    }
+    layout = common_layout(
         lang,
-        xaxis={"title": text("mem_home_kommun", lang), "side": "bottom"},
+        xaxis={"title": {"text": text("mem_home_kommun", lang)}, "side": "bottom"},
         yaxis={"autorange": "reversed"},
-    )
-    # one row per office: the height follows, and office names need room
-    return set_layout(
-        figure,
+        # one row per office: the height follows, and office names need room
         height=max(220, 90 + 45 * len(matrix.index)),
         margin={"l": 180, "r": 10, "t": 10, "b": 60},
     )
+    return figure([heatmap], layout)
 
 
 def members_vs_target(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     """Active members per day as a line, the ramp-up member target as steps."""
     if frame.empty:
         return no_members(frame, lang)
-    figure = go.Figure()
-    figure.add_scatter(
-        x=frame["day"],
-        y=frame["members"],
-        name=text("term_members", lang),
-        mode="lines",
-        line={"color": MEMBERS_COLOUR, "width": 2},
-        hovertemplate="%{x|%Y-%m-%d}: %{y}<extra></extra>",
-    )
-    figure.add_scatter(
-        x=frame["day"],
-        y=frame["target"],
-        name=text("mem_target", lang),
-        mode="lines",
-        line={"color": TARGET_COLOUR, "width": 2, "dash": "dash", "shape": "hv"},
-        hovertemplate="%{x|%Y-%m-%d}: %{y}<extra></extra>",
-    )
-    return base_layout(
-        figure, lang, yaxis={"title": text("term_members", lang), "rangemode": "tozero"}
-    )
+    days = frame["day"].to_numpy()
+    traces = [
+        {
+            "type": "scatter",
+            "x": days,
+            "y": frame["members"].to_numpy(),
+            "name": text("term_members", lang),
+            "mode": "lines",
+            "line": {"color": MEMBERS_COLOUR, "width": 2},
+            "hovertemplate": "%{x|%Y-%m-%d}: %{y}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "x": days,
+            "y": frame["target"].to_numpy(),
+            "name": text("mem_target", lang),
+            "mode": "lines",
+            "line": {"color": TARGET_COLOUR, "width": 2, "dash": "dash", "shape": "hv"},
+            "hovertemplate": "%{x|%Y-%m-%d}: %{y}<extra></extra>",
+        },
+    ]
+    return figure(traces, _members_layout(lang))
 
 
 def members_comparison(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
@@ -261,34 +270,37 @@ def members_comparison(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
         for row in frame.itertuples()
     ]
     is_median = (frame["kind"] == "median").to_numpy()
-    figure = go.Figure()
-    figure.add_bar(
-        y=labels,
-        x=frame["members"],
-        orientation="h",
-        name=text("mem_members_now", lang),
-        marker_color=np.where(is_median, MEDIAN_COLOUR, MEMBERS_COLOUR).tolist(),
-        texttemplate="%{x}",
-        textposition="inside",
-        hovertemplate="%{y}: %{x}<extra></extra>",
-    )
-    figure.add_scatter(
-        y=labels,
-        x=frame["target_members"],
-        name=text("mem_target", lang),
-        mode="markers",
-        marker={
+    bars = {
+        "type": "bar",
+        "y": labels,
+        "x": frame["members"].to_numpy(),
+        "orientation": "h",
+        "name": text("mem_members_now", lang),
+        "marker": {
+            "color": np.where(is_median, MEDIAN_COLOUR, MEMBERS_COLOUR).tolist()
+        },
+        "texttemplate": "%{x}",
+        "textposition": "inside",
+        "hovertemplate": "%{y}: %{x}<extra></extra>",
+    }
+    targets = {
+        "type": "scatter",
+        "y": labels,
+        "x": frame["target_members"].to_numpy(),
+        "name": text("mem_target", lang),
+        "mode": "markers",
+        "marker": {
             "symbol": "line-ns-open",
             "size": 26,
             "color": TARGET_COLOUR,
             "line": {"width": 3, "color": TARGET_COLOUR},
         },
-        hovertemplate="%{y}: %{x}<extra>" + text("mem_target", lang) + "</extra>",
-    )
-    base_layout(
-        figure,
+        "hovertemplate": "%{y}: %{x}<extra>" + text("mem_target", lang) + "</extra>",
+    }
+    layout = common_layout(
         lang,
-        xaxis={"title": text("term_members", lang), "rangemode": "tozero"},
+        margin={"l": 10},  # the office names sit in the automatic margin
+        xaxis={"title": {"text": text("term_members", lang)}, "rangemode": "tozero"},
         yaxis={"autorange": "reversed", "automargin": True},
     )
-    return set_layout(figure, margin={"l": 10, "r": 10, "t": 10, "b": 40})
+    return figure([bars, targets], layout)

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import formatting
-from dashboard.figures import base_layout, empty_figure, set_layout
+from dashboard.figures import BLUES, common_layout, empty_figure, figure
 from dashboard.i18n import add, text
 
 add(
@@ -82,7 +82,7 @@ RECONCILIATION_LABELS = {
     "booked_without_door_data": "occ_booked_no_door",
 }
 DAY_HOVER = "%{x|%Y-%m-%d}"
-DAY_AXIS = {"tickformat": "%-d/%-m", "title": None}
+DAY_AXIS = {"tickformat": "%-d/%-m"}
 
 
 def weekday_names(lang: str = "sv") -> list[str]:
@@ -114,12 +114,13 @@ def _no_figure(frame: pd.DataFrame, lang: str) -> go.Figure | None:
     return None
 
 
-def _shade_gaps(figure: go.Figure, frame: pd.DataFrame, lang: str) -> None:
-    """A grey band over each run of open days without door data."""
+def _gap_bands(frame: pd.DataFrame, lang: str) -> tuple[list[dict], list[dict]]:
+    """(shapes, traces): a grey band over each run of open days without door
+    data, and the bands' legend entry; both empty when no day is missing."""
     gap_days = sorted(frame.loc[frame["status"] == "gap", "day"])
     if not gap_days:
-        return
-    # what add_vrect would add, as one layout change (add_vrect is slow)
+        return [], []
+    # the shapes add_vrect would add: a band the height of the plot
     bands = [
         {
             "type": "rect",
@@ -135,16 +136,15 @@ def _shade_gaps(figure: go.Figure, frame: pd.DataFrame, lang: str) -> None:
         }
         for first, last in _runs(gap_days)
     ]
-    set_layout(figure, shapes=[*figure.layout.shapes, *bands])
-    figure.add_trace(  # the bands' legend entry
-        go.Scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            name=text("occ_gap", lang),
-            marker={"symbol": "square", "size": 12, "color": "rgba(127,127,127,0.4)"},
-        )
-    )
+    legend = {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "name": text("occ_gap", lang),
+        "marker": {"symbol": "square", "size": 12, "color": "rgba(127,127,127,0.4)"},
+    }
+    return bands, [legend]
 
 
 def _runs(days: list[date]) -> list[tuple[date, date]]:
@@ -174,7 +174,7 @@ def _period_average(frame: pd.DataFrame) -> float | None:
     return counted["avg_occupancy"].sum() / seats if seats else None
 
 
-def _utilisation_traces(frame: pd.DataFrame, lang: str) -> list[go.Scatter]:
+def _utilisation_traces(frame: pd.DataFrame, lang: str) -> list[dict]:
     shown = _drawn(frame)
     suffix = percent_suffix(lang)
     values = (shown["utilisation"] * 100).where(shown["status"] == "ok")
@@ -188,51 +188,57 @@ def _utilisation_traces(frame: pd.DataFrame, lang: str) -> list[go.Scatter]:
             shown["offices_with_data"], shown["offices_open"], strict=True
         )
     ]
-    days = shown["day"].tolist()  # plain lists: no conversion per trace
+    days = shown["day"].tolist()
     return [
-        go.Scatter(
-            x=days,
-            y=values.tolist(),
-            name=f"{text('occ_utilisation', lang)} ({text('occ_average', lang)} "
+        {
+            "type": "scatter",
+            "x": days,
+            "y": values.tolist(),
+            "name": f"{text('occ_utilisation', lang)} ({text('occ_average', lang)} "
             f"{average})",
-            mode="lines+markers",
-            marker={
+            "mode": "lines+markers",
+            "marker": {
                 "size": [7 if p else 4 for p in partial],
                 "symbol": ["circle-open" if p else "circle" for p in partial],
             },
-            line={"color": OCCUPANCY_COLOUR},
-            connectgaps=False,
-            customdata=hover_note,
-            hovertemplate=DAY_HOVER + ": %{y:.0f}" + suffix + "<br>%{customdata}"
+            "line": {"color": OCCUPANCY_COLOUR},
+            "connectgaps": False,
+            "customdata": hover_note,
+            "hovertemplate": DAY_HOVER + ": %{y:.0f}" + suffix + "<br>%{customdata}"
             "<extra></extra>",
-        ),
-        go.Scatter(
-            x=days,
-            y=(shown["target_utilisation"] * 100).tolist(),
-            name=text("occ_target", lang),
-            mode="lines",
-            line={"color": TARGET_COLOUR, "dash": "dash", "shape": "hv"},
-            hovertemplate=DAY_HOVER
+        },
+        {
+            "type": "scatter",
+            "x": days,
+            "y": (shown["target_utilisation"] * 100).tolist(),
+            "name": text("occ_target", lang),
+            "mode": "lines",
+            "line": {"color": TARGET_COLOUR, "dash": "dash", "shape": "hv"},
+            "hovertemplate": DAY_HOVER
             + ": %{y:.0f}"
             + suffix
             + "<extra>"
             + text("occ_target", lang)
             + "</extra>",
-        ),
+        },
     ]
 
 
-def _utilisation_layout(figure: go.Figure, lang: str) -> go.Figure:
-    return base_layout(
-        figure,
+def _utilisation_parts(frame: pd.DataFrame, lang: str) -> tuple[list[dict], dict]:
+    """The utilisation chart's traces and layout, gap bands included."""
+    bands, legend = _gap_bands(frame, lang)
+    layout = common_layout(
         lang,
         xaxis=DAY_AXIS,
         yaxis={
-            "title": text("occ_utilisation", lang),
+            "title": {"text": text("occ_utilisation", lang)},
             "ticksuffix": percent_suffix(lang),
             "rangemode": "tozero",
         },
     )
+    if bands:
+        layout["shapes"] = bands
+    return [*_utilisation_traces(frame, lang), *legend], layout
 
 
 def utilisation(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
@@ -240,9 +246,7 @@ def utilisation(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     empty = _no_figure(frame, lang)
     if empty is not None:
         return empty
-    figure = go.Figure(_utilisation_traces(frame, lang))
-    _shade_gaps(figure, frame, lang)
-    return _utilisation_layout(figure, lang)
+    return figure(*_utilisation_parts(frame, lang))
 
 
 def utilisation_compare(
@@ -251,28 +255,27 @@ def utilisation_compare(
     """This period's utilisation with the previous period's as a dashed line,
     aligned by day index: the previous period's n-th day is drawn on this
     period's n-th day (its own date in the hover)."""
-    figure = utilisation(frame, lang)
     if _no_figure(frame, lang) is not None or previous.empty:
-        return figure
+        return utilisation(frame, lang)
+    traces, layout = _utilisation_parts(frame, lang)
     shown = _aligned(previous, frame.attrs.get("start"))
     suffix = percent_suffix(lang)
-    figure.add_trace(
-        go.Scatter(
-            x=shown["aligned_day"],
-            y=(shown["utilisation"] * 100).where(shown["status"] == "ok"),
-            name=text("previous_period", lang),
-            mode="lines",
-            line={"color": PREVIOUS_COLOUR, "dash": "dash", "width": 1.5},
-            connectgaps=False,
-            customdata=[str(day) for day in shown["day"]],
-            hovertemplate="%{customdata}: %{y:.0f}"
-            + suffix
-            + "<extra>"
-            + text("previous_period", lang)
-            + "</extra>",
-        )
-    )
-    return figure
+    before = {
+        "type": "scatter",
+        "x": shown["aligned_day"].to_numpy(),
+        "y": (shown["utilisation"] * 100).where(shown["status"] == "ok").to_numpy(),
+        "name": text("previous_period", lang),
+        "mode": "lines",
+        "line": {"color": PREVIOUS_COLOUR, "dash": "dash", "width": 1.5},
+        "connectgaps": False,
+        "customdata": [str(day) for day in shown["day"]],
+        "hovertemplate": "%{customdata}: %{y:.0f}"
+        + suffix
+        + "<extra>"
+        + text("previous_period", lang)
+        + "</extra>",
+    }
+    return figure([*traces, before], layout)
 
 
 def _aligned(previous: pd.DataFrame, start: date | None) -> pd.DataFrame:
@@ -297,48 +300,52 @@ def occupancy_per_day(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     if empty is not None:
         return empty
     shown = _drawn(frame)
+    days = shown["day"].to_numpy()
     ok = shown["status"] == "ok"
-    figure = go.Figure()
-    for column, key, colour in (
-        ("avg_occupancy", "occ_avg_occupancy", OCCUPANCY_COLOUR),
-        ("peak_occupancy", "occ_peak", PEAK_COLOUR),
-    ):
-        figure.add_trace(
-            go.Scatter(
-                x=shown["day"],
-                y=shown[column].where(ok),
-                name=text(key, lang),
-                mode="lines+markers",
-                marker={"size": 4},
-                line={"color": colour},
-                connectgaps=False,
-                hovertemplate=DAY_HOVER
-                + ": %{y:.1f}<extra>"
-                + text(key, lang)
-                + "</extra>",
-            )
+    traces = [
+        {
+            "type": "scatter",
+            "x": days,
+            "y": shown[column].where(ok).to_numpy(),
+            "name": text(key, lang),
+            "mode": "lines+markers",
+            "marker": {"size": 4},
+            "line": {"color": colour},
+            "connectgaps": False,
+            "hovertemplate": DAY_HOVER
+            + ": %{y:.1f}<extra>"
+            + text(key, lang)
+            + "</extra>",
+        }
+        for column, key, colour in (
+            ("avg_occupancy", "occ_avg_occupancy", OCCUPANCY_COLOUR),
+            ("peak_occupancy", "occ_peak", PEAK_COLOUR),
         )
-    figure.add_trace(
-        go.Scatter(
-            x=shown["day"],
-            y=shown["planned_seats"],
-            name=text("occ_seats", lang),
-            mode="lines",
-            line={"color": SEATS_COLOUR, "dash": "dot", "shape": "hv", "width": 1},
-            connectgaps=False,
-            hovertemplate=DAY_HOVER
+    ]
+    traces.append(
+        {
+            "type": "scatter",
+            "x": days,
+            "y": shown["planned_seats"].to_numpy(),
+            "name": text("occ_seats", lang),
+            "mode": "lines",
+            "line": {"color": SEATS_COLOUR, "dash": "dot", "shape": "hv", "width": 1},
+            "connectgaps": False,
+            "hovertemplate": DAY_HOVER
             + ": %{y}<extra>"
             + text("occ_seats", lang)
             + "</extra>",
-        )
+        }
     )
-    _shade_gaps(figure, frame, lang)
-    return base_layout(
-        figure,
+    bands, legend = _gap_bands(frame, lang)
+    layout = common_layout(
         lang,
         xaxis=DAY_AXIS,
-        yaxis={"title": text("occ_people", lang), "rangemode": "tozero"},
+        yaxis={"title": {"text": text("occ_people", lang)}, "rangemode": "tozero"},
     )
+    if bands:
+        layout["shapes"] = bands
+    return figure([*traces, *legend], layout)
 
 
 # --- 3. weekday × hour ---------------------------------------------------------------
@@ -357,29 +364,28 @@ def weekday_heatmap(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     grid = cells["occupancy"].unstack().reindex(index=weekdays, columns=hours)
     days = cells["days"].unstack().reindex(index=weekdays, columns=hours)
     note = text("occ_days_in_average", lang)
-    figure = go.Figure(
-        go.Heatmap(
-            z=grid.to_numpy(),
-            x=[f"{hour:02d}" for hour in hours],
-            y=[names[w] for w in weekdays],
-            colorscale="Blues",
-            zmin=0,
-            texttemplate="%{z:.1f}",
-            customdata=[
-                [note.format(days=_int(d)) for d in row] for row in days.to_numpy()
-            ],
-            hovertemplate="%{y} kl. %{x}: %{z:.1f}<br>%{customdata}<extra></extra>"
-            if lang == "sv"
-            else "%{y} %{x}:00: %{z:.1f}<br>%{customdata}<extra></extra>",
-            colorbar={"title": {"text": text("occ_people", lang)}},
-        )
-    )
-    return base_layout(
-        figure,
+    heatmap = {
+        "type": "heatmap",
+        "z": grid.to_numpy(),
+        "x": [f"{hour:02d}" for hour in hours],
+        "y": [names[w] for w in weekdays],
+        "colorscale": BLUES,
+        "zmin": 0,
+        "texttemplate": "%{z:.1f}",
+        "customdata": [
+            [note.format(days=_int(d)) for d in row] for row in days.to_numpy()
+        ],
+        "hovertemplate": "%{y} kl. %{x}: %{z:.1f}<br>%{customdata}<extra></extra>"
+        if lang == "sv"
+        else "%{y} %{x}:00: %{z:.1f}<br>%{customdata}<extra></extra>",
+        "colorbar": {"title": {"text": text("occ_people", lang)}},
+    }
+    layout = common_layout(
         lang,
-        xaxis={"title": text("occ_hour", lang), "type": "category"},
+        xaxis={"title": {"text": text("occ_hour", lang)}, "type": "category"},
         yaxis={"autorange": "reversed", "type": "category"},
     )
+    return figure([heatmap], layout)
 
 
 def _int(value: float) -> int:
@@ -423,54 +429,46 @@ def weekly_trend(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
         )
         for row in frame.itertuples()
     ]
-    figure = go.Figure()
-    figure.add_trace(
-        go.Bar(
-            x=labels,
-            y=frame["visits"],
-            name=text("occ_visits", lang),
-            marker={
-                "color": OCCUPANCY_COLOUR,
-                "pattern": {"shape": ["/" if i else "" for i in incomplete]},
-            },
-            customdata=notes,
-            hovertemplate="%{x}: %{y}<br>%{customdata}<extra>"
-            + text("occ_visits", lang)
-            + "</extra>",
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=labels,
-            y=frame["desk_hours"],
-            name=text("occ_desk_hours", lang),
-            mode="lines+markers",
-            yaxis="y2",
-            line={"color": PEAK_COLOUR},
-            hovertemplate="%{x}: %{y:.0f}<extra>"
-            + text("occ_desk_hours", lang)
-            + "</extra>",
-        )
-    )
-    base_layout(
-        figure,
-        lang,
-        xaxis={
-            "type": "category",
-            "title": None,
-            "tickvals": _every_nth(labels),
-            "tickangle": 0,
+    visits = {
+        "type": "bar",
+        "x": labels,
+        "y": frame["visits"].to_numpy(),
+        "name": text("occ_visits", lang),
+        "marker": {
+            "color": OCCUPANCY_COLOUR,
+            "pattern": {"shape": ["/" if i else "" for i in incomplete]},
         },
-        yaxis={"title": text("occ_visits", lang), "rangemode": "tozero"},
+        "customdata": notes,
+        "hovertemplate": "%{x}: %{y}<br>%{customdata}<extra>"
+        + text("occ_visits", lang)
+        + "</extra>",
+    }
+    desk_hours = {
+        "type": "scatter",
+        "x": labels,
+        "y": frame["desk_hours"].to_numpy(),
+        "name": text("occ_desk_hours", lang),
+        "mode": "lines+markers",
+        "yaxis": "y2",
+        "line": {"color": PEAK_COLOUR},
+        "hovertemplate": "%{x}: %{y:.0f}<extra>"
+        + text("occ_desk_hours", lang)
+        + "</extra>",
+    }
+    layout = common_layout(
+        lang,
+        margin={"l": 50, "r": 50},  # room for the right axis
+        xaxis={"type": "category", "tickvals": _every_nth(labels), "tickangle": 0},
+        yaxis={"title": {"text": text("occ_visits", lang)}, "rangemode": "tozero"},
         yaxis2={
-            "title": text("occ_desk_hours", lang),
+            "title": {"text": text("occ_desk_hours", lang)},
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",
             "showgrid": False,
         },
     )
-    return set_layout(figure, margin={"l": 50, "r": 50})
+    return figure([visits, desk_hours], layout)
 
 
 # --- 5. bookings against door counts -------------------------------------------------
@@ -482,31 +480,33 @@ def reconciliation(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     if frame.empty or not frame.attrs.get("door_data", True):
         return no_data_figure(frame, lang)
     frame = frame.sort_values("day")
-    figure = go.Figure()
+    days = frame["day"].to_numpy()
+    traces = []
     for column, key in RECONCILIATION_LABELS.items():
         values = frame[column]
         if column == "booked_without_door_data" and not values.fillna(0).any():
             continue
         name = text(key, lang)
-        figure.add_trace(
-            go.Bar(
-                x=frame["day"],
-                y=values,
-                name=name,
-                marker={
+        traces.append(
+            {
+                "type": "bar",
+                "x": days,
+                "y": values.to_numpy(),
+                "name": name,
+                "marker": {
                     "color": RECONCILIATION_COLOURS[column],
                     "pattern": {
                         "shape": "/" if column == "booked_without_door_data" else ""
                     },
                 },
-                hovertemplate=DAY_HOVER + ": %{y}<extra>" + name + "</extra>",
-            )
+                "hovertemplate": DAY_HOVER + ": %{y}<extra>" + name + "</extra>",
+            }
         )
-    return base_layout(
-        figure,
+    layout = common_layout(
         lang,
         barmode="stack",
         bargap=0.15,
         xaxis=DAY_AXIS,
-        yaxis={"title": text("occ_people", lang), "rangemode": "tozero"},
+        yaxis={"title": {"text": text("occ_people", lang)}, "rangemode": "tozero"},
     )
+    return figure(traces, layout)

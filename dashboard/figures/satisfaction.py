@@ -7,11 +7,13 @@ value. Here such a cell gets its label and no bar or point, never a zero.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import formatting
-from dashboard.figures import base_layout, empty_figure, set_layout
+from dashboard.figures import common_layout, empty_figure, figure
 from dashboard.i18n import add, text
 from dashboard.queries.satisfaction import PROGRAMME_NAME
 from dashboard.suppression import localise
@@ -101,45 +103,50 @@ def nps_by_office(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
         else NPS_COLOUR
         for name in shown["office"]
     ]
-    figure = go.Figure(
-        go.Bar(
-            x=shown["nps"],
-            y=shown["office"],
-            orientation="h",
-            marker_color=colours,
-            text=[_signed(v, lang) for v in shown["nps"]],
-            textposition="outside",
-            customdata=[_respondents(v, lang) for v in shown["respondents"]],
-            hovertemplate="%{y}: NPS %{text} (%{customdata})<extra></extra>",
-        )
-    )
-    _label_hidden(figure, rows[rows["nps"].isna()], "office", lang)
-    base_layout(
-        figure,
+    bars = {
+        "type": "bar",
+        "x": shown["nps"].to_numpy(),
+        "y": shown["office"].to_numpy(),
+        "orientation": "h",
+        "marker": {"color": colours},
+        "text": [_signed(v, lang) for v in shown["nps"]],
+        "textposition": "outside",
+        "customdata": [_respondents(v, lang) for v in shown["respondents"]],
+        "hovertemplate": "%{y}: NPS %{text} (%{customdata})<extra></extra>",
+    }
+    layout = _sized(
+        rows,
         lang,
         showlegend=False,
-        xaxis={"range": [-105, 115], "zeroline": True, "title": "NPS"},
+        xaxis={"range": [-105, 115], "zeroline": True, "title": {"text": "NPS"}},
         yaxis={
             "type": "category",
             "categoryorder": "array",
             "categoryarray": list(rows["office"]),
         },
     )
-    return _sized(figure, rows)
+    hidden = rows[rows["nps"].isna()]
+    return figure([bars], _with_hidden(layout, hidden, "office", lang))
 
 
-def _label_hidden(figure: go.Figure, rows: pd.DataFrame, axis: str, lang: str):
+def _with_hidden(layout: dict, rows: pd.DataFrame, axis: str, lang: str) -> dict:
     """A grey label at zero where a bar would be: the cell exists but is hidden."""
+    labels = []
     for row in rows.itertuples():
         value = getattr(row, "respondents", getattr(row, "answers", None))
-        figure.add_annotation(
-            x=0,
-            y=getattr(row, axis),
-            text=localise(value, lang) if _hidden(value) else text("sat_too_few", lang),
-            hovertext=text("sat_too_few", lang),
-            showarrow=False,
-            font={"color": HIDDEN_COLOUR},
+        labels.append(
+            {
+                "x": 0,
+                "y": getattr(row, axis),
+                "text": localise(value, lang)
+                if _hidden(value)
+                else text("sat_too_few", lang),
+                "hovertext": text("sat_too_few", lang),
+                "showarrow": False,
+                "font": {"color": HIDDEN_COLOUR},
+            }
         )
+    return {**layout, "annotations": labels} if labels else layout
 
 
 # --- NPS over time --------------------------------------------------------------
@@ -155,59 +162,62 @@ def nps_trend(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     frame = _named(frame, lang)
     rounds = sorted(frame["round"].unique())
     labels = [round_label(r, lang) for r in rounds]
-    figure = go.Figure()
+    traces = []
     names = list(dict.fromkeys(frame["office"]))
     stack: dict[str, int] = {}  # hidden labels so far per round, to stack them
     for index, name in enumerate(names):
         rows = frame[frame["office"] == name].set_index("round").reindex(rounds)
         colour = PROGRAMME_COLOUR if name == total else OFFICE_COLOURS[index % 6]
-        figure.add_trace(
-            go.Scatter(
-                x=labels,
-                y=rows["nps"],
-                name=name,
-                mode="lines+markers",
-                connectgaps=False,
-                line={"color": colour, "dash": "dash" if name == total else None},
-                customdata=[
+        line = {"color": colour, "dash": "dash"} if name == total else {"color": colour}
+        traces.append(
+            {
+                "type": "scatter",
+                "x": labels,
+                "y": rows["nps"].to_numpy(),
+                "name": name,
+                "mode": "lines+markers",
+                "connectgaps": False,
+                "line": line,
+                "customdata": [
                     _respondents(v, lang) if isinstance(v, str | int) else ""
                     for v in rows["respondents"]
                 ],
-                hovertemplate=f"{name}: NPS %{{y:.0f}} (%{{customdata}})"
+                "hovertemplate": f"{name}: NPS %{{y:.0f}} (%{{customdata}})"
                 "<extra></extra>",
-            )
+            }
         )
         hidden = rows[rows["respondents"].map(_hidden)]
         if not hidden.empty:
-            figure.add_trace(_hidden_points(hidden, name, colour, stack, lang))
-    return base_layout(
-        figure,
+            traces.append(_hidden_points(hidden, name, colour, stack, lang))
+    layout = common_layout(
         lang,
         xaxis={"type": "category"},
-        yaxis={"title": "NPS", "range": [-105, 105], "zeroline": True},
+        yaxis={"title": {"text": "NPS"}, "range": [-105, 105], "zeroline": True},
     )
+    return figure(traces, layout)
 
 
 def _hidden_points(
     hidden: pd.DataFrame, name: str, colour: str, stack: dict[str, int], lang: str
-) -> go.Scatter:
+) -> dict:
     """Hidden rounds as labelled markers along the bottom, stacked per round so
     several hidden offices in one round stay readable."""
     heights = []
     for round_ in hidden.index:
         heights.append(-95 + 15 * stack.get(round_, 0))
         stack[round_] = stack.get(round_, 0) + 1
-    return go.Scatter(
-        x=[round_label(r, lang) for r in hidden.index],
-        y=heights,
-        mode="markers+text",
-        marker={"symbol": "x-open", "color": colour, "size": 8},
-        text=[localise(v, lang) for v in hidden["respondents"]],
-        textposition="middle right",
-        textfont={"color": colour},
-        showlegend=False,
-        hovertemplate=f"{name}: {text('sat_too_few', lang)}<extra></extra>",
-    )
+    return {
+        "type": "scatter",
+        "x": [round_label(r, lang) for r in hidden.index],
+        "y": heights,
+        "mode": "markers+text",
+        "marker": {"symbol": "x-open", "color": colour, "size": 8},
+        "text": [localise(v, lang) for v in hidden["respondents"]],
+        "textposition": "middle right",
+        "textfont": {"color": colour},
+        "showlegend": False,
+        "hovertemplate": f"{name}: {text('sat_too_few', lang)}<extra></extra>",
+    }
 
 
 def _is_total(name: str, frame: pd.DataFrame) -> bool:
@@ -232,27 +242,27 @@ def diverging(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
         "neutral": (-half, shown["neutral"]),
         "positive": (half, shown["positive"]),
     }
-    figure = go.Figure()
+    traces = []
     for part, (base, width) in parts.items():
         shares = [formatting.percent(v / 100, lang) for v in width]
-        figure.add_trace(
-            go.Bar(
-                y=shown["label"],
-                x=width.astype(float),
-                base=base,
-                orientation="h",
-                name=text(f"sat_{part}", lang),
-                marker_color=SHARE_COLOURS[part],
-                customdata=shares,
-                hovertemplate="%{y}: %{customdata}<extra>"
+        traces.append(
+            {
+                "type": "bar",
+                "y": shown["label"].to_numpy(),
+                "x": width.astype(float).to_numpy(),
+                "base": base.tolist(),  # as the validator has it: a list
+                "orientation": "h",
+                "name": text(f"sat_{part}", lang),
+                "marker": {"color": SHARE_COLOURS[part]},
+                "customdata": shares,
+                "hovertemplate": "%{y}: %{customdata}<extra>"
                 + text(f"sat_{part}", lang)
                 + "</extra>",
-            )
+            }
         )
-    _label_hidden(figure, rows[rows["positive"].isna()], "label", lang)
     ticks = [-100, -50, 0, 50, 100]
-    base_layout(
-        figure,
+    layout = _sized(
+        rows,
         lang,
         barmode="overlay",
         xaxis={
@@ -266,14 +276,19 @@ def diverging(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
             "categoryarray": list(rows["label"]),
         },
     )
-    return _sized(figure, rows)
+    hidden = rows[rows["positive"].isna()]
+    return figure(traces, _with_hidden(layout, hidden, "label", lang))
 
 
-def _sized(figure: go.Figure, rows: pd.DataFrame) -> go.Figure:
-    """Tall enough for every bar; room on the left for long office names."""
-    return set_layout(
-        figure,
+def _sized(
+    rows: pd.DataFrame, lang: str, yaxis: dict[str, Any], **layout: Any
+) -> dict[str, Any]:
+    """The common layout, tall enough for every bar, with room on the left for
+    long office names."""
+    return common_layout(
+        lang,
         height=max(240, 90 + 36 * len(rows)),
         margin={"l": 10, "r": 10, "t": 10},
-        yaxis={"automargin": True},
+        yaxis={**yaxis, "automargin": True},
+        **layout,
     )

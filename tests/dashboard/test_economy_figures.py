@@ -95,8 +95,8 @@ def test_missing_quarters_and_plans_are_gaps_not_zeros():
     assert plan.customdata[1] == "–"
 
 
-def test_costs_stack_by_category_with_swedish_names():
-    frame = pd.DataFrame(
+def costs() -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "office_id": ["boda"] * 3,
             "office": ["Bodakontoret"] * 3,
@@ -106,14 +106,17 @@ def test_costs_stack_by_category_with_swedish_names():
             "amount": [3000.0, 21000.0, 21000.0],
         }
     )
-    figure = figures.costs_by_category(frame)
+
+
+def test_costs_stack_by_category_with_swedish_names():
+    figure = figures.costs_by_category(costs())
     assert [t.name for t in figure.data] == ["Hyra", "Städning"]
     assert figure.data[1].y[1] == 0 or np.isnan(figure.data[1].y[1])
     assert figure.layout.barmode == "stack"
 
 
-def test_subsidy_plan_and_use_stand_side_by_side_per_funder():
-    frame = pd.DataFrame(
+def subsidies() -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "office_id": ["figeholm"] * 3,
             "office": ["Kontoret Figeholm"] * 3,
@@ -124,7 +127,10 @@ def test_subsidy_plan_and_use_stand_side_by_side_per_funder():
             "used": [9000.0, 11000.0, np.nan],
         }
     )
-    figure = figures.subsidy_by_funder(frame)
+
+
+def test_subsidy_plan_and_use_stand_side_by_side_per_funder():
+    figure = figures.subsidy_by_funder(subsidies())
     names = [t.name for t in figure.data]
     assert names == [
         "Kommunen – plan",
@@ -138,9 +144,8 @@ def test_subsidy_plan_and_use_stand_side_by_side_per_funder():
     assert {t.offsetgroup for t in figure.data} == {"plan", "used"}
 
 
-def test_each_steering_model_is_held_to_its_own_expectation():
-    demand = quarters(quarter=["2025Q1", "2025Q2"], self_financing=[0.8, 0.9])
-    compensation = quarters(
+def compensation_driven() -> pd.DataFrame:
+    return quarters(
         quarter=["2025Q1", "2025Q2"],
         office=["Bodakontoret"] * 2,
         office_id=["boda"] * 2,
@@ -148,18 +153,27 @@ def test_each_steering_model_is_held_to_its_own_expectation():
         self_financing=[0.2, 0.3],
         plan_ratio=[0.25, 0.25],
     )
-    figure = figures.self_financing(pd.concat([demand, compensation]))
+
+
+def both_models() -> pd.DataFrame:
+    """A demand-driven and a compensation-driven office, two quarters each."""
+    demand = quarters(quarter=["2025Q1", "2025Q2"], self_financing=[0.8, 0.9])
+    return pd.concat([demand, compensation_driven()])
+
+
+def test_each_steering_model_is_held_to_its_own_expectation():
+    figure = figures.self_financing(both_models())
     names = [t.name for t in figure.data]
     assert names == ["Bodakontoret", "Bodakontoret – egen plan", "Kontoret Figeholm"]
     assert figure.data[1].line.dash == "dot" and list(figure.data[1].y) == [25, 25]
     assert list(figure.data[2].y) == [80, 90]
     assert figure.data[0].legendgrouptitle.text == "Kompensationsstyrda"
     assert figure.layout.shapes[0].y0 == 100  # demand-driven: 100 % self-financing
-    only_compensation = figures.self_financing(compensation)
+    only_compensation = figures.self_financing(compensation_driven())
     assert not only_compensation.layout.shapes  # no 100 % line to be judged by
 
 
-def test_the_path_shows_the_burn_down_and_a_dashed_projection():
+def path() -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "quarter": ["2025Q1", "2025Q2", "2025Q3"],
@@ -174,7 +188,11 @@ def test_the_path_shows_the_burn_down_and_a_dashed_projection():
         }
     )
     frame.attrs["start_phase_end"] = date(2025, 9, 30)
-    figure = figures.self_financing_path(frame)
+    return frame
+
+
+def test_the_path_shows_the_burn_down_and_a_dashed_projection():
+    figure = figures.self_financing_path(path())
     left, actual, ratio, projection = figure.data
     assert list(left.y) == [60.0, 20.0, 0.0]
     assert np.isnan(actual.y[1])

@@ -55,14 +55,18 @@ def test_a_register_without_members_in_the_period_says_so():
     )
 
 
-def test_target_groups_stack_in_a_fixed_order_with_translated_names():
-    frame = pd.DataFrame(
+def by_group() -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "day": DAYS * 3,
             "target_group": ["Okänd"] * 2 + ["Pendlare"] * 2 + ["Företagare"] * 2,
             "members": [1, 1, 2, 3, 5, 5],
         }
     )
+
+
+def test_target_groups_stack_in_a_fixed_order_with_translated_names():
+    frame = by_group()
     swedish = figures.members_over_time(frame)
     assert [t.name for t in swedish.data] == ["Företagare", "Pendlare", "Okänd"]
     english = figures.members_over_time(frame, "en")
@@ -70,37 +74,47 @@ def test_target_groups_stack_in_a_fixed_order_with_translated_names():
     assert english.layout.yaxis.title.text == "Members"
 
 
-def test_membership_types_use_their_names_largest_at_the_bottom():
-    frame = pd.DataFrame(
+def by_type() -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "day": DAYS * 2,
             "membership": ["Lounge"] * 2 + ["Fast plats"] * 2,
             "members": [1, 1, 4, 4],
         }
     )
-    figure = figures.members_by_type(frame)
+
+
+def test_membership_types_use_their_names_largest_at_the_bottom():
+    figure = figures.members_by_type(by_type())
     assert [t.name for t in figure.data] == ["Fast plats", "Lounge"]
 
 
-def test_ended_memberships_point_down():
-    frame = pd.DataFrame(
+def flow() -> pd.DataFrame:
+    return pd.DataFrame(
         {"month": [date(2025, 1, 1), date(2025, 2, 1)], "new": [3, 0], "ended": [1, 2]}
     )
-    figure = figures.joins_and_leaves(frame)
+
+
+def test_ended_memberships_point_down():
+    figure = figures.joins_and_leaves(flow())
     new, ended, net = figure.data
     assert list(new.y) == [3, 0] and list(ended.y) == [-1, -2]
     assert list(net.y) == [2, -2]
     assert figure.layout.barmode == "relative"
 
 
-def test_the_home_kommun_matrix_puts_others_last_and_leaves_empty_cells_blank():
-    frame = pd.DataFrame(
+def home_kommuner() -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "office": ["Kontoret Figeholm", "Kontoret Figeholm", "Bodakontoret"],
             "home_kommun": ["Övriga", "Oskarshamn", "Emmaboda"],
             "members": [1, 7, 3],
         }
     )
+
+
+def test_the_home_kommun_matrix_puts_others_last_and_leaves_empty_cells_blank():
+    frame = home_kommuner()
     heatmap = figures.home_kommun_heatmap(frame).data[0]
     assert list(heatmap.x) == ["Oskarshamn", "Emmaboda", "Övriga (utanför länet)"]
     assert list(heatmap.y) == ["Bodakontoret", "Kontoret Figeholm"]
@@ -109,16 +123,19 @@ def test_the_home_kommun_matrix_puts_others_last_and_leaves_empty_cells_blank():
     assert english.x[-1] == "Other (outside the county)"
 
 
+def against_target() -> pd.DataFrame:
+    return pd.DataFrame({"day": DAYS, "members": [3, 4], "target": [np.nan, 6.0]})
+
+
 def test_a_missing_target_is_a_gap_in_the_step_line():
-    frame = pd.DataFrame({"day": DAYS, "members": [3, 4], "target": [np.nan, 6.0]})
-    members, target = figures.members_vs_target(frame).data
+    members, target = figures.members_vs_target(against_target()).data
     assert np.isnan(target.y[0]) and target.y[1] == 6
     assert target.line.shape == "hv"
     assert list(members.y) == [3, 4]
 
 
-def test_one_office_against_the_anonymous_median():
-    frame = pd.DataFrame(
+def against_median() -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "label": ["Bodakontoret", "median"],
             "kind": ["office", "median"],
@@ -127,6 +144,10 @@ def test_one_office_against_the_anonymous_median():
             "target_members": [6, 12],
         }
     )
+
+
+def test_one_office_against_the_anonymous_median():
+    frame = against_median()
     bars, targets = figures.members_comparison(frame).data
     assert list(bars.y) == ["Bodakontoret", "Programmets median (3 kontor)"]
     assert bars.marker.color[1] == figures.MEDIAN_COLOUR

@@ -248,8 +248,8 @@ def test_weekly_trend_labels_iso_weeks_and_marks_incomplete_weeks():
     assert len(ticks) <= 14 and ticks[0] == "v. 1"
 
 
-def test_reconciliation_stacks_and_marks_days_without_door_data():
-    frame = with_attrs(
+def reconciliation_frame() -> pd.DataFrame:
+    return with_attrs(
         pd.DataFrame(
             {
                 "day": [MONDAY, MONDAY + timedelta(days=1)],
@@ -263,6 +263,10 @@ def test_reconciliation_stacks_and_marks_days_without_door_data():
             }
         )
     )
+
+
+def test_reconciliation_stacks_and_marks_days_without_door_data():
+    frame = reconciliation_frame()
     figure = figures.reconciliation(frame, "sv")
     names = [trace.name for trace in figure.data]
     assert names == [

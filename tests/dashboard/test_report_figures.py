@@ -16,9 +16,12 @@ ROWS = [
 ]
 
 
+def months() -> pd.DataFrame:
+    return Table("utilisation", "Beläggning", COLUMNS["utilisation"], ROWS).to_frame()
+
+
 def test_a_month_without_door_data_is_a_gap_not_zero():
-    frame = Table("utilisation", "Beläggning", COLUMNS["utilisation"], ROWS).to_frame()
-    figure = utilisation_by_month(frame, "sv")
+    figure = utilisation_by_month(months(), "sv")
     bars, targets = figure.data
     assert math.isnan(bars.y[0]) and list(bars.y[1:]) == [31.0, 27.0]
     assert [round(v) for v in targets.y] == [50, 50, 55]

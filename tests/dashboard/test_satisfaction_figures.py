@@ -21,30 +21,36 @@ def test_empty_frames_say_where_to_put_a_survey_export():
     assert "No survey answers yet" in _text(figures.nps_by_office(empty, "en"))
 
 
+def one_office() -> pd.DataFrame:
+    return pd.DataFrame([{"office": "Bodakontoret", "respondents": 8, "nps": 25.0}])
+
+
 def test_one_office_gets_a_bar_with_its_score():
-    frame = pd.DataFrame([{"office": "Bodakontoret", "respondents": 8, "nps": 25.0}])
-    figure = figures.nps_by_office(frame, "sv")
+    figure = figures.nps_by_office(one_office(), "sv")
     bar = figure.data[0]
     assert list(bar.x) == [25.0] and list(bar.y) == ["Bodakontoret"]
     assert bar.text[0] == "+25" and "8 svar" in bar.customdata[0]
 
 
-def test_suppressed_cells_show_their_label_and_no_value():
-    frame = pd.DataFrame(
+def suppressed() -> pd.DataFrame:
+    return pd.DataFrame(
         [
             {"office": "Bodakontoret", "respondents": "< 5", "nps": None},
             {"office": "Kontoret Figeholm", "respondents": "dold", "nps": None},
             {"office": "Hela programmet", "respondents": 14, "nps": 10.0},
         ]
     )
-    figure = figures.nps_by_office(frame, "sv")
+
+
+def test_suppressed_cells_show_their_label_and_no_value():
+    figure = figures.nps_by_office(suppressed(), "sv")
     assert list(figure.data[0].y) == ["Hela programmet"]  # the only bar
     labels = {a.y: a.text for a in figure.layout.annotations}
     assert labels == {"Bodakontoret": "< 5", "Kontoret Figeholm": "dold"}
 
 
-def test_the_trend_leaves_a_gap_where_a_round_is_hidden():
-    frame = pd.DataFrame(
+def hidden_round() -> pd.DataFrame:
+    return pd.DataFrame(
         [
             {"round": "2025Q1", "office": "Bodakontoret", "respondents": "< 5",
              "nps": None},
@@ -52,15 +58,18 @@ def test_the_trend_leaves_a_gap_where_a_round_is_hidden():
              "nps": -10.0},
         ]
     )  # fmt: skip
-    figure = figures.nps_trend(frame, "sv")
+
+
+def test_the_trend_leaves_a_gap_where_a_round_is_hidden():
+    figure = figures.nps_trend(hidden_round(), "sv")
     line, hidden = figure.data
     assert list(line.x) == ["Q1 2025", "Q4 2025"]
     assert pd.isna(line.y[0]) and line.y[1] == -10.0
     assert list(hidden.text) == ["< 5"] and list(hidden.x) == ["Q1 2025"]
 
 
-def test_diverging_bars_put_the_dissatisfied_left_of_zero():
-    frame = pd.DataFrame(
+def measures() -> pd.DataFrame:
+    return pd.DataFrame(
         [
             {"measure": "wifi", "answers": 10, "negative": 20.0, "neutral": 40.0,
              "positive": 40.0},
@@ -68,6 +77,10 @@ def test_diverging_bars_put_the_dissatisfied_left_of_zero():
              "neutral": None, "positive": None},
         ]
     )  # fmt: skip
+
+
+def test_diverging_bars_put_the_dissatisfied_left_of_zero():
+    frame = measures()
     figure = figures.diverging(frame, "sv")
     negative, neutral, positive = figure.data
     assert list(negative.y) == ["Wifi och uppkoppling"]
