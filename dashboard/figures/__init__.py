@@ -79,18 +79,6 @@ def common_layout(lang: str, **changes: Any) -> dict[str, Any]:
     )
 
 
-def set_layout(figure: go.Figure, **changes: Any) -> go.Figure:
-    """``figure.update_layout(**changes)`` without its cost: the layout with the
-    changes merged in is assigned in one go. update_layout walks plotly's
-    property machinery path by path, a few milliseconds a call, the largest
-    part of building a small chart. ``changes`` use plotly's names (``xaxis``,
-    not the ``xaxis_title`` shorthand); nested dicts are merged."""
-    current = figure.layout.to_plotly_json()
-    current.pop("template", None)  # the default one is put back on assignment
-    figure.layout = _merged(current, changes)
-    return figure
-
-
 def _merged(base: dict, changes: dict) -> dict:
     merged = dict(base)
     for key, value in changes.items():
@@ -98,11 +86,6 @@ def _merged(base: dict, changes: dict) -> dict:
             value = _merged(merged[key], value)
         merged[key] = value
     return merged
-
-
-def base_layout(figure: go.Figure, lang: str, **layout: Any) -> go.Figure:
-    """The common look on an existing figure (see :func:`common_layout`)."""
-    return set_layout(figure, **common_layout(lang, **layout))
 
 
 def empty_figure(message: str, lang: str = "sv") -> go.Figure:

@@ -1,5 +1,5 @@
-"""The shared helpers under the figures and queries: ``set_layout`` gives what
-``update_layout`` gives, every figure built unvalidated (as in production) is
+"""The shared helpers under the figures and queries: ``common_layout`` gives
+what ``update_layout`` gives, every figure built unvalidated (as in production) is
 the validated one, and ``once_per_session`` shares work within one read session
 only."""
 
@@ -17,7 +17,7 @@ import sqlalchemy.orm as so
 
 from dashboard import figures
 from dashboard.figures import (
-    base_layout,
+    common_layout,
     economy,
     empty_figure,
     figure,
@@ -25,7 +25,6 @@ from dashboard.figures import (
     occupancy,
     report,
     satisfaction,
-    set_layout,
 )
 from dashboard.queries import once_per_session
 from dashboard.queries.economy import QUARTER_COLUMNS
@@ -38,25 +37,24 @@ from tests.dashboard import test_report_figures as report_tests
 from tests.dashboard import test_satisfaction_figures as satisfaction_tests
 
 
-def _figure() -> go.Figure:
-    figure = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
-    figure.add_annotation(text="hej", x=0.5, y=0.5, showarrow=False)
-    return base_layout(figure, "sv", xaxis={"title": "Dag", "tickformat": "%-d/%-m"})
-
-
-def test_set_layout_merges_like_update_layout():
+def test_common_layout_merges_like_update_layout():
     changes = {
         "height": 500,
         "margin": {"l": 10},  # the other margins stay
-        "xaxis": {"tickformat": "%b"},  # the title stays
+        "xaxis": {"title": {"text": "Dag"}, "tickformat": "%b"},
         "yaxis2": {"overlaying": "y", "side": "right"},
     }
-    ours = set_layout(_figure(), **changes).to_plotly_json()
-    plotly = _figure().update_layout(**changes).to_plotly_json()
+    bar = {"type": "bar", "x": ["a", "b"], "y": [1, 2]}
+    ours = figure([bar], common_layout("sv", **changes)).to_plotly_json()
+    plotly = (
+        go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
+        .update_layout(common_layout("sv"))
+        .update_layout(**changes)
+        .to_plotly_json()
+    )
     assert ours == plotly
     assert ours["layout"]["margin"] == {"l": 10, "r": 10, "t": 10, "b": 40}
-    assert ours["layout"]["annotations"][0]["text"] == "hej"
-    assert ours["layout"]["template"] == plotly["layout"]["template"]
+    assert ours["layout"]["separators"] == ", "  # decimal comma, space groups
 
 
 def test_once_per_session_computes_once_in_a_session_and_again_in_the_next():
