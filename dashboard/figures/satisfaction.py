@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -163,31 +164,39 @@ def nps_trend(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     rounds = sorted(frame["round"].unique())
     labels = [round_label(r, lang) for r in rounds]
     traces = []
-    names = list(dict.fromkeys(frame["office"]))
     stack: dict[str, int] = {}  # hidden labels so far per round, to stack them
-    for index, name in enumerate(names):
-        rows = frame[frame["office"] == name].set_index("round").reindex(rounds)
+    # one pass over the rows instead of a filtered, reindexed frame per office
+    by_office: dict[str, dict[str, tuple]] = {}
+    for name, round_, nps, respondents in frame[
+        ["office", "round", "nps", "respondents"]
+    ].itertuples(index=False):
+        by_office.setdefault(name, {})[round_] = (nps, respondents)
+    for index, (name, own) in enumerate(by_office.items()):
+        nps = [own.get(r, (np.nan,))[0] for r in rounds]
+        respondents = [own[r][1] if r in own else np.nan for r in rounds]
         colour = PROGRAMME_COLOUR if name == total else OFFICE_COLOURS[index % 6]
         line = {"color": colour, "dash": "dash"} if name == total else {"color": colour}
         traces.append(
             {
                 "type": "scatter",
                 "x": labels,
-                "y": rows["nps"].to_numpy(),
+                "y": np.array(nps, dtype=frame["nps"].dtype),
                 "name": name,
                 "mode": "lines+markers",
                 "connectgaps": False,
                 "line": line,
                 "customdata": [
                     _respondents(v, lang) if isinstance(v, str | int) else ""
-                    for v in rows["respondents"]
+                    for v in respondents
                 ],
                 "hovertemplate": f"{name}: NPS %{{y:.0f}} (%{{customdata}})"
                 "<extra></extra>",
             }
         )
-        hidden = rows[rows["respondents"].map(_hidden)]
-        if not hidden.empty:
+        hidden = [
+            (r, v) for r, v in zip(rounds, respondents, strict=True) if _hidden(v)
+        ]
+        if hidden:
             traces.append(_hidden_points(hidden, name, colour, stack, lang))
     layout = common_layout(
         lang,
@@ -198,21 +207,25 @@ def nps_trend(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
 
 
 def _hidden_points(
-    hidden: pd.DataFrame, name: str, colour: str, stack: dict[str, int], lang: str
+    hidden: list[tuple[str, str]],
+    name: str,
+    colour: str,
+    stack: dict[str, int],
+    lang: str,
 ) -> dict:
-    """Hidden rounds as labelled markers along the bottom, stacked per round so
-    several hidden offices in one round stay readable."""
+    """Hidden rounds (round, its label) as labelled markers along the bottom,
+    stacked per round so several hidden offices in one round stay readable."""
     heights = []
-    for round_ in hidden.index:
+    for round_, _ in hidden:
         heights.append(-95 + 15 * stack.get(round_, 0))
         stack[round_] = stack.get(round_, 0) + 1
     return {
         "type": "scatter",
-        "x": [round_label(r, lang) for r in hidden.index],
+        "x": [round_label(r, lang) for r, _ in hidden],
         "y": heights,
         "mode": "markers+text",
         "marker": {"symbol": "x-open", "color": colour, "size": 8},
-        "text": [localise(v, lang) for v in hidden["respondents"]],
+        "text": [localise(v, lang) for _, v in hidden],
         "textposition": "middle right",
         "textfont": {"color": colour},
         "showlegend": False,
