@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -127,10 +128,13 @@ def build(config_path: Path, start: date, end: date) -> None:
     rng = random.Random(1)
     began = time.perf_counter()
     total = 0
+    with engine.begin() as conn:
+        runs = _ingest_runs(conn, start, end, t)
     for office in config.offices:
         with engine.begin() as conn:
             total += _door_counts(conn, office.id, start, end, rng)
             _bookings_members_surveys(conn, office.id, start, end, rng, t)
+            _file_history(conn, office.id, runs, rng, t)
             window = (
                 datetime.combine(start, datetime.min.time(), ZONE),
                 datetime.combine(end, datetime.min.time(), ZONE),
@@ -146,6 +150,86 @@ def build(config_path: Path, start: date, end: date) -> None:
     with engine.connect() as conn:
         rows = conn.scalar(sa.select(sa.func.count()).select_from(t.DoorCount))
     print(json.dumps({"door_rows": rows, "seconds": time.perf_counter() - began}))
+
+
+def _ingest_runs(conn, start: date, end: date, t) -> dict[date, int]:
+    """One scheduled ingest run a night, as a live programme has: day -> run id."""
+    import sqlalchemy as sa
+
+    runs = {}
+    day = start
+    while day < end:
+        at = datetime.combine(day, datetime.min.time(), ZONE) + timedelta(hours=2)
+        runs[day] = conn.execute(
+            sa.insert(t.IngestRun)
+            .values(started_at=at, finished_at=at, trigger="schedule", status="ok")
+            .returning(t.IngestRun.id)
+        ).scalar_one()
+        day += timedelta(days=1)
+    return runs
+
+
+def _file_history(conn, office_id: str, runs: dict[date, int], rng, t) -> None:
+    """The files behind the data, as a live office sends them: a counter file a
+    day, a booking export a week, a member register a month, a survey a
+    quarter; now and then one rejected, some with quarantined rows. The pages
+    read this history for their "last import" notes and the data-quality page."""
+    import sqlalchemy as sa
+
+    files = []
+    for day, run in sorted(runs.items()):
+        kinds = [("door", "counter")]
+        if day.weekday() == 0:
+            kinds.append(("bookings", "csv"))
+        if day.day == 1:
+            kinds.append(("members", "members"))
+        if day.day == 1 and day.month % 3 == 1:
+            kinds.append(("survey", "survey"))
+        for kind, format_ in kinds:
+            rejected = rng.random() < 0.01
+            files.append(
+                {
+                    "office_id": office_id,
+                    "kind": kind,
+                    "format": format_,
+                    "sha256": hashlib.sha256(
+                        f"{office_id}/{kind}/{day}".encode()
+                    ).hexdigest(),
+                    "original_name": f"{kind}-{day.isoformat()}.csv",
+                    "archived_path": f"archive/{office_id}/{kind}/{day.isoformat()}",
+                    "received_at": datetime.combine(day, datetime.min.time(), ZONE)
+                    + timedelta(hours=2),
+                    "status": "rejected" if rejected else "loaded",
+                    "size_bytes": 4_096,
+                    "rows_read": 96,
+                    "rows_loaded": 0 if rejected else 96,
+                    "rows_quarantined": 0 if rejected else rng.choice([0] * 9 + [2]),
+                    "message": "Okänd kolumn: Tid" if rejected else "",
+                    "ingest_run_id": run,
+                }
+            )
+    conn.execute(sa.insert(t.SourceFile), files)
+    with_errors = conn.scalars(
+        sa.select(t.SourceFile.id).where(
+            t.SourceFile.office_id == office_id, t.SourceFile.rows_quarantined > 0
+        )
+    ).all()
+    if not with_errors:
+        return
+    conn.execute(
+        sa.insert(t.QuarantinedRow),
+        [
+            {
+                "source_file_id": file_id,
+                "row_number": row,
+                "column": "In",
+                "reason": "inte ett heltal: 'x'",
+                "raw": "2025-03-04;08:15;Entré;x;0",
+            }
+            for file_id in with_errors
+            for row in (17, 42)
+        ],
+    )
 
 
 def _door_counts(conn, office_id: str, start: date, end: date, rng) -> int:
