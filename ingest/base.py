@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 from zoneinfo import ZoneInfo
 
-KINDS = ("bookings", "members", "door", "survey")
+from models.tables import SOURCE_KINDS
+
+KINDS = SOURCE_KINDS
 
 
 class FileRejected(Exception):

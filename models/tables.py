@@ -161,11 +161,25 @@ class IngestRun(Base):
     message: so.Mapped[str] = so.mapped_column(sa.Text, default="")
 
 
+# what a source file brings: its ``kind``
+SOURCE_KINDS = ("bookings", "members", "door", "survey")
+
+
 class SourceFile(Base):
     """A file (or feed download) received, identified by its SHA-256."""
 
     __tablename__ = "source_file"
-    __table_args__ = (sa.UniqueConstraint("office_id", "kind", "sha256"),)
+    # an office sends a counter file a day: thousands of files a year, and the
+    # pages ask for an office's last load of a kind, its files of a period, and
+    # whether its door data is an access log, each an index seek
+    __table_args__ = (
+        sa.UniqueConstraint("office_id", "kind", "sha256"),
+        sa.Index(
+            "ix_source_file_last_load", "office_id", "kind", "status", "received_at"
+        ),
+        sa.Index("ix_source_file_received", "office_id", "received_at"),
+        sa.Index("ix_source_file_format", "office_id", "kind", "format"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     office_id: so.Mapped[str] = so.mapped_column(sa.ForeignKey("office.id"))

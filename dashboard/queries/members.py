@@ -118,16 +118,20 @@ def office_names(session: so.Session, scope: Scope, offices: list[str]) -> dict:
 def offices_with_register(
     session: so.Session, scope: Scope, offices: list[str]
 ) -> set[str]:
-    """Offices that have a member register: an import, or membership rows."""
-    imported = sa.select(t.SourceFile.office_id).where(
-        in_scope(t.SourceFile.office_id, scope, offices),
-        t.SourceFile.kind == "members",
-        t.SourceFile.status == "loaded",
+    """Offices that have a member register: an import, or membership rows
+    (an index seek per office for each)."""
+    o, f, m = t.Office, t.SourceFile, t.Membership
+    imported = sa.exists().where(
+        f.office_id == o.id, f.kind == "members", f.status == "loaded"
     )
-    rows = sa.select(t.Membership.office_id).where(
-        in_scope(t.Membership.office_id, scope, offices)
+    has_rows = sa.exists().where(m.office_id == o.id)
+    return set(
+        session.connection().scalars(
+            sa.select(o.id).where(
+                in_scope(o.id, scope, offices), sa.or_(imported, has_rows)
+            )
+        )
     )
-    return set(session.connection().scalars(imported.union(rows)))
 
 
 def plan_steps(session: so.Session, where: sa.ColumnElement[bool]) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from dashboard import queries
 from dashboard.access import Scope
 from dashboard.queries import frame, scope_filter
 from models import tables as t
@@ -47,17 +48,15 @@ def members_today(session: so.Session, scope: Scope, today: date) -> pd.DataFram
 
 
 def last_imports(session: so.Session, scope: Scope) -> pd.DataFrame:
-    """The latest successful import per office and kind."""
-    f = t.SourceFile
-    return frame(
-        session.connection().execute(
-            sa.select(
-                f.office_id, f.kind, sa.func.max(f.received_at).label("last_import")
-            )
-            .where(scope_filter(f.office_id, scope), f.status == "loaded")
-            .group_by(f.office_id, f.kind)
-        )
-    )
+    """The latest successful import per office and kind (none: absent)."""
+    rows = [
+        (office, kind, moment)
+        for kind in t.SOURCE_KINDS
+        for office, moment in queries.last_imports(
+            session, scope, sorted(scope.office_ids), kind
+        ).items()
+    ]
+    return pd.DataFrame(rows, columns=["office_id", "kind", "last_import"])
 
 
 def utilisation_by_office(occupancy_days: pd.DataFrame) -> pd.DataFrame:

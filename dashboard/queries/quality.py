@@ -62,43 +62,59 @@ def imports(
     zone: str | None = None,
 ) -> pd.DataFrame:
     """Per office and source kind: the last successful import (ever) and the
-    files loaded and rejected in the period, with the latest rejection."""
+    files loaded and rejected in the period, with the latest rejection.
+
+    Summed in the database over the file index: an office sends thousands of
+    files (a counter file a day), too many to read row by row."""
     zone = zone_or_default(zone)
-    files = frame(session.connection().execute(_files(scope, offices)))
-    columns = [
-        "office",
-        "kind",
-        "last_import",
-        "files_loaded",
-        "files_rejected",
-        "last_rejection",
-    ]
-    if files.empty:
-        return pd.DataFrame(columns=columns)
     start, end = day_bounds(period.start, period.end, zone)
-    out = []
-    for (office, kind), mine in files.groupby(["office", "kind"]):
-        loaded = mine[mine["status"] == "loaded"]
-        in_period = mine[(mine["received_at"] >= start) & (mine["received_at"] < end)]
-        rejected = in_period[in_period["status"] == "rejected"]
-        latest = rejected.sort_values("received_at").tail(1)
-        out.append(
-            {
-                "office": office,
-                "kind": kind,
-                "last_import": loaded["received_at"].max() if len(loaded) else None,
-                "files_loaded": int((in_period["status"] == "loaded").sum()),
-                "files_rejected": len(rejected),
-                "last_rejection": (
-                    f"{latest['file'].iloc[0]}: {latest['message'].iloc[0]}"
-                    if len(latest)
-                    else ""
-                ),
-            }
+    f, o = t.SourceFile, t.Office
+    in_period = sa.and_(f.received_at >= start, f.received_at < end)
+
+    def files_in_period(status: str) -> sa.ColumnElement[int]:
+        return sa.func.sum(
+            sa.case((sa.and_(f.status == status, in_period), 1), else_=0)
         )
-    result = pd.DataFrame(out, columns=columns)
+
+    query = (
+        sa.select(
+            o.name.label("office"),
+            f.kind,
+            sa.func.max(sa.case((f.status == "loaded", f.received_at))).label(
+                "last_import"
+            ),
+            files_in_period("loaded").label("files_loaded"),
+            files_in_period("rejected").label("files_rejected"),
+        )
+        .join(o, o.id == f.office_id)
+        .where(in_scope(f.office_id, scope, offices))
+        .group_by(o.name, f.kind)
+        .order_by(o.name, f.kind)
+    )
+    result = frame(session.connection().execute(query))
+    latest = _latest_rejections(session, scope, offices, start, end)
+    result["last_rejection"] = [
+        latest.get((office, kind), "")
+        for office, kind in zip(result["office"], result["kind"], strict=True)
+    ]
     result["last_import"] = _local(result["last_import"], zone)
     return result
+
+
+def _latest_rejections(
+    session: so.Session, scope: Scope, offices: list[str], start, end
+) -> dict[tuple[str, str], str]:
+    """(office name, kind) -> "file: reason" of its newest rejection in [start, end)."""
+    f = t.SourceFile
+    query = (
+        _files(scope, offices)
+        .where(f.status == "rejected", f.received_at >= start, f.received_at < end)
+        .order_by(f.received_at, f.id)
+    )
+    latest = {}
+    for row in session.connection().execute(query):  # oldest first: newest wins
+        latest[(row.office, row.kind)] = f"{row.file}: {row.message}"
+    return latest
 
 
 def rejected_files(
@@ -134,10 +150,10 @@ def quarantine(
     Not the raw row: it may hold names or e-mail addresses.
     """
     zone = zone_or_default(zone)
-    start, end = day_bounds(period.start, period.end, zone)
     f, q = t.SourceFile, t.QuarantinedRow
     query = (
-        sa.select(
+        _quarantined(scope, offices, period, zone)
+        .add_columns(
             f.received_at,
             t.Office.name.label("office"),
             f.kind,
@@ -146,18 +162,42 @@ def quarantine(
             q.column,
             q.reason,
         )
-        .join(f, f.id == q.source_file_id)
         .join(t.Office, t.Office.id == f.office_id)
-        .where(
-            in_scope(f.office_id, scope, offices),
-            f.received_at >= start,
-            f.received_at < end,
-        )
         .order_by(f.received_at.desc(), f.id.desc(), q.row_number, q.id)
     )
     result = frame(session.connection().execute(query))
     result["received_at"] = _local(result["received_at"], zone)
     return result
+
+
+def quarantined_count(
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    period: Period,
+    zone: str | None = None,
+) -> int:
+    """How many rows :func:`quarantine` lists."""
+    query = _quarantined(scope, offices, period, zone_or_default(zone))
+    return session.connection().scalar(query.add_columns(sa.func.count())) or 0
+
+
+def _quarantined(
+    scope: Scope, offices: list[str], period: Period, zone: str
+) -> sa.Select:
+    """The quarantined rows of files received in the period (no columns yet)."""
+    start, end = day_bounds(period.start, period.end, zone)
+    f, q = t.SourceFile, t.QuarantinedRow
+    return (
+        sa.select()
+        .select_from(q)
+        .join(f, f.id == q.source_file_id)
+        .where(
+            in_scope(f.office_id, scope, offices),
+            f.received_at >= start,
+            f.received_at < end,
+        )
+    )
 
 
 def runs(

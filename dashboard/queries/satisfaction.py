@@ -25,7 +25,7 @@ import sqlalchemy.orm as so
 from dashboard import suppression
 from dashboard.access import Scope
 from dashboard.filters import Period, quarter
-from dashboard.queries import frame, in_scope
+from dashboard.queries import frame, in_scope, last_imports
 from models import tables as t
 from models.days import day_bounds
 
@@ -460,10 +460,5 @@ def last_import(
     session: so.Session, scope: Scope, offices: list[str]
 ) -> datetime | None:
     """When a survey file was last loaded for these offices."""
-    return session.connection().scalar(
-        sa.select(sa.func.max(t.SourceFile.received_at)).where(
-            in_scope(t.SourceFile.office_id, scope, offices),
-            t.SourceFile.kind == "survey",
-            t.SourceFile.status == "loaded",
-        )
-    )
+    loads = last_imports(session, scope, offices, "survey").values()
+    return max(loads, default=None)

@@ -34,6 +34,10 @@ def test_imports_rejected_files_and_quarantined_rows(engine):
             session, "figeholm", "tom.csv", "rejected", "the file holds no data rows"
         )
         add_file(session, "boda", "boda.csv", when=RECEIVED - timedelta(days=40))
+        add_file(  # an earlier rejection in the period: the later one is shown
+            session, "figeholm", "gammal.csv", "rejected", "old reason",
+            when=RECEIVED - timedelta(days=5),
+        )  # fmt: skip
         session.add(
             t.QuarantinedRow(
                 source_file_id=good.id, row_number=17, column="In",
@@ -46,15 +50,18 @@ def test_imports_rejected_files_and_quarantined_rows(engine):
         imports = quality.imports(session, REGION, offices, period, ZONE)
         rejected = quality.rejected_files(session, REGION, offices, period, ZONE)
         rows = quality.quarantine(session, REGION, offices, period, ZONE)
+        counted = quality.quarantined_count(session, REGION, offices, period, ZONE)
+        theirs = quality.quarantined_count(session, KOMMUN, offices, period, ZONE)
         mine = quality.imports(session, KOMMUN, ["boda", "figeholm"], period, ZONE)
+    assert (counted, theirs) == (1, 0)  # Boda's scope does not see Figeholm's row
     figeholm = imports[imports["office"] == "Kontoret Figeholm"].iloc[0]
-    assert (figeholm["files_loaded"], figeholm["files_rejected"]) == (1, 1)
+    assert (figeholm["files_loaded"], figeholm["files_rejected"]) == (1, 2)
     assert figeholm["last_rejection"] == "tom.csv: the file holds no data rows"
     # local time, without a zone (Excel cannot store zones)
     assert str(figeholm["last_import"]) == "2025-11-25 00:30:00"
     boda = imports[imports["office"] == "Bodakontoret"].iloc[0]
     assert boda["files_loaded"] == 0 and boda["last_import"].month == 10
-    assert list(rejected["file"]) == ["tom.csv"]
+    assert list(rejected["file"]) == ["tom.csv", "gammal.csv"]  # newest first
     assert rows.to_dict("records") == [
         {
             "received_at": rows["received_at"].iloc[0],
