@@ -18,11 +18,25 @@ import sqlalchemy.orm as so
 
 from dashboard.access import Scope
 from dashboard.filters import Period
-from dashboard.queries import frame, in_scope, once_per_session, zone_or_default
+from dashboard.queries import (
+    frame,
+    in_scope,
+    last_load,
+    once_per_session,
+    zone_or_default,
+)
 from models import tables as t
 from models.days import day_bounds
 
 RUNS_SHOWN = 50
+IMPORT_COLUMNS = [
+    "office",
+    "kind",
+    "last_import",
+    "files_loaded",
+    "files_rejected",
+    "last_rejection",
+]
 
 
 def _local(column: pd.Series, zone: str) -> pd.Series:
@@ -61,44 +75,65 @@ def imports(
     period: Period,
     zone: str | None = None,
 ) -> pd.DataFrame:
-    """Per office and source kind: the last successful import (ever) and the
-    files loaded and rejected in the period, with the latest rejection.
+    """Per office and source kind it ever sent a file of: the last successful
+    import (ever) and the files loaded and rejected in the period, with the
+    latest rejection.
 
-    Summed in the database over the file index: an office sends thousands of
-    files (a counter file a day), too many to read row by row."""
+    Read by index: an office sends thousands of files (a counter file a day),
+    so the last load is one seek per office and kind, and only the period's
+    files are counted."""
     zone = zone_or_default(zone)
     start, end = day_bounds(period.start, period.end, zone)
-    f, o = t.SourceFile, t.Office
-    in_period = sa.and_(f.received_at >= start, f.received_at < end)
-
-    def files_in_period(status: str) -> sa.ColumnElement[int]:
-        return sa.func.sum(
-            sa.case((sa.and_(f.status == status, in_period), 1), else_=0)
-        )
-
-    query = (
-        sa.select(
-            o.name.label("office"),
-            f.kind,
-            sa.func.max(sa.case((f.status == "loaded", f.received_at))).label(
-                "last_import"
-            ),
-            files_in_period("loaded").label("files_loaded"),
-            files_in_period("rejected").label("files_rejected"),
-        )
-        .join(o, o.id == f.office_id)
-        .where(in_scope(f.office_id, scope, offices))
-        .group_by(o.name, f.kind)
-        .order_by(o.name, f.kind)
-    )
-    result = frame(session.connection().execute(query))
+    counts = _files_per_status(session, scope, offices, start, end)
     latest = _latest_rejections(session, scope, offices, start, end)
-    result["last_rejection"] = [
-        latest.get((office, kind), "")
-        for office, kind in zip(result["office"], result["kind"], strict=True)
-    ]
+    result = pd.DataFrame(
+        [
+            {
+                "office": name,
+                "kind": kind,
+                "last_import": last,
+                "files_loaded": counts.get((office, kind, "loaded"), 0),
+                "files_rejected": counts.get((office, kind, "rejected"), 0),
+                "last_rejection": latest.get((name, kind), ""),
+            }
+            for office, name, kind, last in _last_loads(session, scope, offices)
+        ],
+        columns=IMPORT_COLUMNS,
+    )
     result["last_import"] = _local(result["last_import"], zone)
     return result
+
+
+def _last_loads(session: so.Session, scope: Scope, offices: list[str]) -> list[tuple]:
+    """(office id, office name, kind, last load or None) of every kind an
+    office ever sent a file of, by office name and kind."""
+    o, f = t.Office, t.SourceFile
+    rows = []
+    for kind in t.SOURCE_KINDS:
+        sent = sa.exists().where(f.office_id == o.id, f.kind == kind)
+        rows += session.connection().execute(
+            sa.select(o.id, o.name, sa.literal(kind), last_load(o.id, kind)).where(
+                in_scope(o.id, scope, offices), sent
+            )
+        )
+    return sorted(rows, key=lambda row: (row[1], row[2]))
+
+
+def _files_per_status(
+    session: so.Session, scope: Scope, offices: list[str], start, end
+) -> dict[tuple[str, str, str], int]:
+    """(office id, kind, status) -> files received in [start, end)."""
+    f = t.SourceFile
+    rows = session.connection().execute(
+        sa.select(f.office_id, f.kind, f.status, sa.func.count())
+        .where(
+            in_scope(f.office_id, scope, offices),
+            f.received_at >= start,
+            f.received_at < end,
+        )
+        .group_by(f.office_id, f.kind, f.status)
+    )
+    return {(office, kind, status): n for office, kind, status, n in rows}
 
 
 def _latest_rejections(
