@@ -10,6 +10,7 @@ Conventions:
 
 from __future__ import annotations
 
+import struct
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -41,6 +42,31 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> Any:
         return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class HourValues(TypeDecorator[list[int]]):
+    """A day's values per hour (23, 24 or 25 of them) stored as consecutive
+    little-endian 32-bit integers: the pages read a period's thousands of days
+    in one ``numpy.frombuffer`` call, where JSON text was parsed value by value
+    (most of the occupancy page's time). Python sees a list of ints."""
+
+    impl = sa.LargeBinary
+    cache_ok = True
+    DTYPE = "<i4"  # what numpy calls the stored format
+
+    def process_bind_param(self, value: list[int] | None, dialect: Any) -> Any:
+        return None if value is None else pack_hours(value)
+
+    def process_result_value(self, value: bytes | None, dialect: Any) -> Any:
+        return None if value is None else unpack_hours(value)
+
+
+def pack_hours(values: list[int]) -> bytes:
+    return struct.pack(f"<{len(values)}i", *values)
+
+
+def unpack_hours(stored: bytes) -> list[int]:
+    return list(struct.unpack(f"<{len(stored) // 4}i", stored))
 
 
 def utcnow() -> datetime:
@@ -467,7 +493,8 @@ class DoorDayOccupancy(Base):
     since local midnight up to and including each UTC hour of the day, never
     below zero. One value per hour of the day in order (23, 24 or 25 on DST
     days); an hour without counts adds nothing. The opening hours are applied
-    when the pages read it, so a changed config needs no recomputation."""
+    when the pages read it, so a changed config needs no recomputation. Stored
+    as :class:`HourValues`."""
 
     __tablename__ = "door_day_occupancy"
 
@@ -475,7 +502,7 @@ class DoorDayOccupancy(Base):
         sa.ForeignKey("office.id"), primary_key=True
     )
     day: so.Mapped[date] = so.mapped_column(primary_key=True)
-    occupancy: so.Mapped[list[int]] = so.mapped_column(sa.JSON)
+    occupancy: so.Mapped[list[int]] = so.mapped_column(HourValues)
 
 
 class BookingHourly(Base):

@@ -26,12 +26,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
 from functools import cached_property, lru_cache
-from itertools import chain
 from zoneinfo import ZoneInfo
 
 import holidays
 import numpy as np
-import orjson
 import pandas as pd
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -168,9 +166,9 @@ def _door_days(
 ) -> list[tuple]:
     """Both door rollups in one read, as columns: office ids, the grid column
     of each day (days since ``first``), entries, exits, hours with data, and
-    the running occupancy as JSON text (None: not stored), decoded all at once
-    by :func:`measure_days` (a JSON type decodes row by row). Days come as
-    numbers: SQLAlchemy would parse SQLite's date texts one by one."""
+    the running occupancy as stored (packed integers, None: not stored),
+    unpacked all at once by :func:`measure_days`. Days come as numbers:
+    SQLAlchemy would parse SQLite's date texts one by one."""
     d, o = t.DoorDaily, t.DoorDayOccupancy
     query = (
         sa.select(
@@ -179,7 +177,7 @@ def _door_days(
             d.entries,
             d.exits,
             d.hours_with_data,
-            sa.cast(o.occupancy, sa.Text),
+            sa.type_coerce(o.occupancy, sa.LargeBinary),  # unpacked by numpy
         )
         .outerjoin(o, sa.and_(o.office_id == d.office_id, o.day == d.day))
         .where(d.office_id.in_(ids), d.day >= first, d.day <= last)
@@ -458,36 +456,36 @@ def _hour_matrix(days: np.ndarray, zone: str) -> np.ndarray:
     return per_day[codes]
 
 
-def _running_values(texts) -> tuple[np.ndarray, np.ndarray]:
-    """The JSON arrays as one (rows × 25) matrix, NaN-padded, and their lengths."""
-    values = orjson.loads("[" + ",".join(texts) + "]")
-    lengths = np.fromiter(map(len, values), dtype=int, count=len(values))
-    occupied = np.full((len(values), 25), np.nan)
-    occupied[np.arange(25) < lengths[:, None]] = np.fromiter(
-        chain.from_iterable(values), dtype=float, count=int(lengths.sum())
-    )
+def _running_values(stored) -> tuple[np.ndarray, np.ndarray]:
+    """The days' packed hours as one (rows × 25) matrix, NaN-padded, and
+    their lengths."""
+    size = np.dtype(t.HourValues.DTYPE).itemsize
+    lengths = np.fromiter(map(len, stored), dtype=int, count=len(stored)) // size
+    values = np.frombuffer(b"".join(stored), dtype=t.HourValues.DTYPE)
+    occupied = np.full((len(stored), 25), np.nan)
+    occupied[np.arange(25) < lengths[:, None]] = values
     return occupied, lengths
 
 
 def _add_occupancy(
-    grid: _Grid, rows: np.ndarray, days: np.ndarray, texts: tuple, zone: str
+    grid: _Grid, rows: np.ndarray, days: np.ndarray, stored: tuple, zone: str
 ) -> None:
     """Peak and average occupancy of each office-day with door data, and its
-    hours (see :func:`measure_days`); ``texts`` are the running occupancy of
+    hours (see :func:`measure_days`); ``stored`` is the running occupancy of
     the grid's ``rows`` and ``days`` (None: none stored)."""
     shape = grid.exists.shape
     grid.values["avg_occupancy"] = np.full(shape, np.nan)
     grid.values["peak_occupancy"] = np.full(shape, np.nan)
-    stored = np.fromiter((text is not None for text in texts), bool, len(texts))
-    kept = grid.has_data[rows, days] & stored
+    present = np.fromiter((day is not None for day in stored), bool, len(stored))
+    kept = grid.has_data[rows, days] & present
     if not kept.any():
         return
     order = np.lexsort((days[kept], rows[kept]))  # by office, then day
     rows, days = rows[kept][order], days[kept][order]
-    texts = np.array(texts, dtype=object)[kept][order]
+    stored = np.array(stored, dtype=object)[kept][order]
     weekday = grid.weekday[days]
     peak, average, hours = measure_days(
-        texts,
+        stored,
         grid.dates[days],
         grid.opens[rows, weekday],
         grid.closes[rows, weekday],
@@ -528,16 +526,16 @@ class DayHours:
 
 
 def measure_days(
-    texts, days: np.ndarray, opens: np.ndarray, closes: np.ndarray, zone: str
+    stored, days: np.ndarray, opens: np.ndarray, closes: np.ndarray, zone: str
 ) -> tuple[np.ndarray, np.ndarray, DayHours]:
     """Each day's peak (any hour) and average (opening hours) occupancy from its
-    running occupancy per hour (``door_day_occupancy``'s JSON text), given the
+    running occupancy per hour (``door_day_occupancy``, as stored), given the
     day's opening and closing minute (NaN: closed); and its hours.
 
     An hour is open if it overlaps the opening hours (07:30 opens the 07 hour);
     a DST day's repeated hour counts twice in the average, as it happened twice.
     """
-    occupied, lengths = _running_values(texts)
+    occupied, lengths = _running_values(stored)
     hour = _hour_matrix(days, zone)
     hour[np.arange(25) >= lengths[:, None]] = -1
     valid = hour >= 0

@@ -15,6 +15,7 @@ import plotly.io
 from dashboard.figures import occupancy as figures
 from dashboard.queries import occupancy as queries
 from ingest import rollups
+from models import tables as t
 
 ZONE = "Europe/Stockholm"
 MONDAY = date(2025, 6, 2)
@@ -171,10 +172,10 @@ def occupancy_of(
             counts["hour_start"], counts["entries"], counts["exits"], strict=True
         )
     }
-    # as the page reads it: the stored JSON text; open all day
-    text = json.dumps(rollups.running_occupancy(day, net, ZoneInfo(ZONE)))
+    # as the page reads it: the stored bytes; open all day
+    stored = t.pack_hours(rollups.running_occupancy(day, net, ZoneInfo(ZONE)))
     peak, average, hours = queries.measure_days(
-        [text], np.array([day], dtype=object), [0], [24 * 60], ZONE
+        [stored], np.array([day], dtype=object), [0], [24 * 60], ZONE
     )
     days = pd.DataFrame(
         {
