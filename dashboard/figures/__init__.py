@@ -12,6 +12,7 @@ lists or numpy arrays (``series.to_numpy()``), never pandas objects.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import plotly.graph_objects as go
@@ -88,10 +89,24 @@ def _merged(base: dict, changes: dict) -> dict:
     return merged
 
 
+# characters on a line of an empty chart's message: plotly does not wrap
+# annotation text, and a half-width card holds about this many at 14 px
+EMPTY_MESSAGE_WIDTH = 48
+
+
+def _wrapped(message: str) -> str:
+    """Lines of at most EMPTY_MESSAGE_WIDTH characters; a path or a long word
+    stays whole."""
+    lines = textwrap.wrap(
+        message, EMPTY_MESSAGE_WIDTH, break_long_words=False, break_on_hyphens=False
+    )
+    return "<br>".join(lines) or message
+
+
 def empty_figure(message: str, lang: str = "sv") -> go.Figure:
-    """No traces, no axes, the message in the middle."""
+    """No traces, no axes, the message in the middle, wrapped to fit a card."""
     note = {
-        "text": message,
+        "text": _wrapped(message),
         "showarrow": False,
         "font": {"size": 14},
         "xref": "paper",

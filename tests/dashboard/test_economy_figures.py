@@ -60,11 +60,13 @@ def test_an_empty_frame_says_what_to_add():
         figures.self_financing,
         figures.self_financing_path,
     ):
-        text = builder(frame, "sv").layout.annotations[0].text
+        text = builder(frame, "sv").layout.annotations[0].text.replace("<br>", " ")
         assert text.startswith("Ingen ekonomi att visa för Bodakontoret"), builder
         assert "config.yaml" in text
     english = figures.revenue_vs_plan(pd.DataFrame(columns=QUARTER_COLUMNS), "en")
-    assert "the chosen offices" in english.layout.annotations[0].text
+    assert "the chosen offices" in english.layout.annotations[0].text.replace(
+        "<br>", " "
+    )
 
 
 def test_revenue_bars_in_tkr_with_full_kronor_on_hover():

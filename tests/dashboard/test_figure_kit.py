@@ -194,3 +194,15 @@ def test_each_figure_carries_the_small_template_not_plotly_white():
     template = figure([], {}).to_plotly_json()["layout"]["template"]
     assert template == plotly.io.templates["pilotpuls"].to_plotly_json()
     assert set(template["data"]) == {"bar", "heatmap", "scatter"}
+
+
+def test_a_long_empty_message_is_wrapped_to_fit_a_card_and_a_path_stays_whole():
+    path = "data/inbox/kontoret-i-en-mycket-lang-kommun/members/"
+    message = f"Inget medlemsregister ännu för Kontoret Figeholm — lägg en fil i {path}"
+    shown = empty_figure(message).layout.annotations[0].text
+    lines = shown.split("<br>")
+    assert len(lines) > 1 and " ".join(lines) == message
+    assert path in lines
+    assert all(
+        len(line) <= figures.EMPTY_MESSAGE_WIDTH for line in lines if line != path
+    )

@@ -13,7 +13,7 @@ DAYS = [date(2025, 3, 1), date(2025, 3, 2)]
 
 
 def message(figure) -> str:
-    return figure.layout.annotations[0].text
+    return figure.layout.annotations[0].text.replace("<br>", " ")  # as read
 
 
 def empty(columns: list[str], **attrs) -> pd.DataFrame:

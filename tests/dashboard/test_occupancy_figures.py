@@ -55,7 +55,7 @@ def daily(statuses: str, start=MONDAY, utilisation=0.25) -> pd.DataFrame:
 
 
 def message(figure) -> str:
-    return figure.layout.annotations[0].text
+    return figure.layout.annotations[0].text.replace("<br>", " ")  # as read
 
 
 def test_empty_frames_give_an_empty_state_that_says_what_to_do():
