@@ -223,7 +223,8 @@ def test_a_time_ordered_file_streams_through_one_copy(
     """PostgreSQL checks once and COPYs all chunks in one statement, also when a
     chunk ends half-way through a bin's doors; a door that starts later is
     checked on its own, and the rows stream on."""
-    monkeypatch.setattr(pipeline, "CHUNK_RECORDS", 45)  # 22.5 bins of 2 doors
+    monkeypatch.setattr(pipeline, "CHUNK_RECORDS", 90)
+    monkeypatch.setattr(pipeline, "STREAM_RECORDS", 45)  # 22.5 bins of 2 doors
     lines = counter_lines(date(2025, 5, 5), 2)
     path = write(tmp_path / "may-5-6.csv", lines)
     result = ingest_file(engine, config_in_tmp, path, "figeholm", "door")
