@@ -252,6 +252,22 @@ def test_a_time_ordered_file_streams_through_one_copy(
     assert raw == daily == 9 * (48 * 2 + 48 * 5)
 
 
+def test_a_long_stream_takes_a_new_copy_without_a_new_check(
+    engine, config_in_tmp, tmp_path, monkeypatch, statements
+):
+    """PostgreSQL keeps a COPY's rows for the office check until it ends, so a
+    long stream goes on in a new COPY now and then; the proof holds."""
+    monkeypatch.setattr(pipeline, "CHUNK_RECORDS", 45)
+    monkeypatch.setattr(load, "ROWS_PER_COPY", 90)  # two chunks a COPY
+    path = write(tmp_path / "may.csv", counter_lines(date(2025, 5, 5), 1))
+    result = ingest_file(engine, config_in_tmp, path, "figeholm", "door")
+    assert (result.rows_read, result.rows_loaded) == (192, 192)
+    if engine.dialect.name == "postgresql":  # chunks of 45, 45, 45, 45, 12 rows
+        assert statements == {"copies": 3, "checks": 1}
+    rows, raw, daily = totals(engine)
+    assert rows == 192 and raw == daily == 2 * (48 * 2 + 48 * 5)
+
+
 def test_chunks_back_in_time_or_over_stored_rows_are_checked_again(
     engine, config_in_tmp, tmp_path, monkeypatch
 ):
