@@ -44,6 +44,11 @@ from models import tables as t
 from models.config import Office, ProgrammeConfig, resolve_path
 
 CHUNK_RECORDS = 20_000
+# while new rows stream into an open COPY (PostgreSQL) a chunk costs no
+# statement, and small chunks keep the server at work while the next is
+# parsed: it only gets what was written, and the ~200 kB a socket buffers
+# last it a few milliseconds, not the parsing of 20,000 records
+STREAM_RECORDS = 2_000
 # the fields whose times bound what a file touched: its rollups are refreshed
 # from the first start to the last end (the other kinds have no rollups)
 SPAN_FIELDS = {
@@ -259,10 +264,10 @@ def _load(conn, outputs, result, archived, path, context, run_id) -> None:
         )
         .returning(t.SourceFile.id)
     ).scalar_one()
-    loader = _FileLoader(conn, result, file_id, context)
-    for output in outputs:
-        loader.add(output)
-    loader.finish()
+    with _FileLoader(conn, result, file_id, context) as loader:
+        for output in outputs:
+            loader.add(output)
+        loader.finish()
     result.rows_read = (
         result.rows_loaded + result.rows_unchanged + result.rows_quarantined
     )
@@ -304,11 +309,23 @@ class _FileLoader:
         self.chunk = _BulkChunk()  # the bulk kinds' records, instead of items
         self.errors: list[dict[str, Any]] = []
         self.pending = 0
+        self.chunk_records = CHUNK_RECORDS  # pending records that make a chunk
         self.coverages: list[Coverage] = []
         self.seen_ids: dict[str, set[str]] = {}
         self.span: list[datetime] = []
+        self.constants = {"office_id": context.office_id, "source_file_id": file_id}
+        # PostgreSQL: a bulk kind's new rows stream through one open COPY
+        self.new_rows: load.NewRowsCopy | None = None
         if self.bulk and conn.dialect.name == "postgresql":
             load.lock_for_bulk_load(conn, self.model, context.office_id)
+            self.new_rows = load.NewRowsCopy(conn, self.model, self.key, self.constants)
+
+    def __enter__(self) -> _FileLoader:
+        return self
+
+    def __exit__(self, error_type: type | None, error: BaseException | None, _) -> None:
+        if error is not None and self.new_rows is not None:
+            self.new_rows.abort(error)  # the transaction cannot roll back mid-COPY
 
     def add(self, output: ReadOutput) -> None:
         if type(output) is Records:
@@ -330,7 +347,7 @@ class _FileLoader:
             self._quarantine(output)
         else:
             self.coverages.append(output)
-        if self.pending >= CHUNK_RECORDS:
+        if self.pending >= self.chunk_records:
             self._flush()
 
     def _quarantine(self, error: RowError) -> None:
@@ -345,14 +362,22 @@ class _FileLoader:
         self.result.rows_quarantined += 1
         self.errors.append(row)
         if len(self.errors) >= CHUNK_RECORDS:
-            self._flush()
+            self._write_errors()
 
-    def _flush(self) -> None:
+    def _write_errors(self) -> None:
+        """Quarantine the rows buffered so far. A bulk kind does so once a
+        chunk's worth is buffered and at the end, not with every chunk: the
+        statement ends a COPY that new rows stream into."""
+        if self.new_rows is not None:
+            self.new_rows.pause()
         load.quarantine(self.conn, self.file_id, self.errors)
         self.errors = []
-        if self.kind in BULK_KINDS:
+
+    def _flush(self) -> None:
+        if self.bulk:
             self._flush_bulk()
             return
+        self._write_errors()
         records = _last_wins(
             [record for item in self.items for record in item.records], self.key
         )
@@ -373,15 +398,12 @@ class _FileLoader:
         if chunk.rows:
             start, end = map(chunk.fields.index, SPAN_FIELDS[self.kind])
             self._widen_span(
-                min(row[start] for row in chunk.rows),
-                max(row[end] for row in chunk.rows),
+                min(map(itemgetter(start), chunk.rows)),
+                max(map(itemgetter(end), chunk.rows)),
             )
         model, key, result = self.model, self.key, self.result
         args = (chunk.fields, chunk.rows)
-        constants = {
-            "office_id": self.context.office_id,
-            "source_file_id": self.file_id,
-        }
+        constants = self.constants
         sqlite = self.conn.dialect.name == "sqlite"
         if sqlite and chunk.one_record_each and chunk.unit_weights:
             # one row in, one row out: the number of changed rows is all we need
@@ -391,13 +413,15 @@ class _FileLoader:
             result.rows_loaded += changed_rows
             result.rows_unchanged += len(chunk.rows) - changed_rows
         elif (
-            not sqlite
+            self.new_rows is not None
             and chunk.one_record_each
-            and load.copy_new_rows(self.conn, model, key, *args, constants)
+            and self.new_rows.write(*args)
         ):
             # every record was new, so every item (and the rows merged in it) loaded
             result.rows_loaded += sum(chunk.weights)
         else:
+            if self.new_rows is not None:
+                self.new_rows.forget()  # these rows are written past its proof
             changed = load.stage_upsert(
                 self.conn, model, key, *args, chunk.owners, constants
             )
@@ -406,6 +430,10 @@ class _FileLoader:
                     result.rows_loaded += weight
                 else:
                     result.rows_unchanged += weight
+        streaming = self.new_rows is not None and self.new_rows.streaming
+        self.chunk_records = (
+            min(STREAM_RECORDS, CHUNK_RECORDS) if streaming else CHUNK_RECORDS
+        )
 
     def _complete(self, record: dict[str, Any]) -> dict[str, Any]:
         record = {
@@ -433,6 +461,7 @@ class _FileLoader:
 
     def finish(self) -> None:
         self._flush()
+        self._write_errors()  # and the COPY ends: statements follow
         zone = self.context.timezone
         for coverage in self.coverages:
             removed = load.mark_removed(
