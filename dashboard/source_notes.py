@@ -9,14 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from dashboard import formatting, queries
 from dashboard.access import Scope
 from dashboard.filters import Period
 from dashboard.i18n import add, text
-from models import tables as t
+from dashboard.queries.members import office_names
 
 add(
     {
@@ -59,13 +58,7 @@ def source_note(
     lang: str,
 ) -> str:
     """``<Source>: senaste import <day> · saknas för <offices without one>``."""
-    names = dict(
-        session.execute(
-            sa.select(t.Office.id, t.Office.name)
-            .where(queries.in_scope(t.Office.id, scope, offices))
-            .order_by(t.Office.name)
-        ).all()
-    )
+    names = office_names(session, scope, offices)
     imports = queries.last_imports(session, scope, list(names), kind)
     parts = [
         text("note_last_import", lang).format(

@@ -31,7 +31,7 @@ import sqlalchemy.orm as so
 
 from dashboard import queries
 from dashboard.access import Scope
-from dashboard.filters import Period, quarter
+from dashboard.filters import Period, month, quarter
 from dashboard.queries import Names, frame, in_scope
 from dashboard.queries.members import offices_with_register
 from models import tables as t
@@ -212,7 +212,7 @@ def _booking_charges(
     month's first day) to ``end``: whole months from booking_monthly, the days
     of a month cut short by ``end`` (today) from booking_daily."""
     # the first day not in a whole month
-    cut = end + timedelta(days=1) if end == _month_end(end) else end.replace(day=1)
+    cut = end + timedelta(days=1) if end == month(end).end else end.replace(day=1)
     m, d = t.BookingMonthly, t.BookingDaily
     months = (
         session.connection()
@@ -233,14 +233,10 @@ def _booking_charges(
         .all()
     )
     charges: dict[tuple[str, str], float] = {}
-    for office, month, total in [*months, *((o, cut, r) for o, r in cut_short)]:
-        key = (office, quarter_of(month))
+    for office, first_day, total in [*months, *((o, cut, r) for o, r in cut_short)]:
+        key = (office, quarter_of(first_day))
         charges[key] = charges.get(key, 0.0) + float(total)
     return charges
-
-
-def _month_end(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=31)).replace(day=1) - timedelta(days=1)
 
 
 def revenue(
