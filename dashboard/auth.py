@@ -24,6 +24,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from dash import Dash
 from flask import (
     Blueprint,
@@ -311,12 +312,21 @@ def _load_user(user_token: str) -> SignedInUser | None:
     if not user_id.isdigit():
         return None
     with database.read_session() as db:
-        user = db.get(t.User, int(user_id))
-        if user is None or not user.active:
+        user = (
+            db.connection()
+            .execute(
+                sa.select(t.User.email, t.User.role, t.User.password_hash).where(
+                    t.User.id == int(user_id), t.User.active.is_(True)
+                )
+            )
+            .one_or_none()
+        )
+        if user is None:
             return None
-        if not hmac.compare_digest(stamp, users.session_stamp(user)):
+        if not hmac.compare_digest(stamp, users.session_stamp(user.password_hash)):
             return None
-        return SignedInUser(access.scope_for(db, user), stamp)
+        scope = access.scope_for(db, int(user_id), user.email, user.role)
+        return SignedInUser(scope, stamp)
 
 
 def _sign_in(email: str, password: str) -> SignedInUser | None:
@@ -327,7 +337,8 @@ def _sign_in(email: str, password: str) -> SignedInUser | None:
         )
         if user is None:
             return None
-        return SignedInUser(access.scope_for(db, user), users.session_stamp(user))
+        scope = access.scope_for(db, user.id, user.email, user.role)
+        return SignedInUser(scope, users.session_stamp(user.password_hash))
 
 
 # --- Views ------------------------------------------------------------------------

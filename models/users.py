@@ -53,9 +53,9 @@ def generate_password() -> str:
     return secrets.token_urlsafe(15)
 
 
-def session_stamp(user: t.User) -> str:
+def session_stamp(password_hash: str | None) -> str:
     """Changes whenever the password does, so a new password ends old sessions."""
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
 
 
 @cache

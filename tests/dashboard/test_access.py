@@ -42,7 +42,7 @@ DAY = date(2025, 6, 1)
 def scope_of(engine, email: str) -> Scope:
     with transaction(engine) as session:
         user = session.scalar(sa.select(t.User).where(t.User.email == email))
-        return access.scope_for(session, user)
+        return access.scope_for(session, user.id, user.email, user.role)
 
 
 def audit_lines(engine, action: str) -> list[t.AuditLog]:
