@@ -13,8 +13,10 @@ lists or numpy arrays (``series.to_numpy()``), never pandas objects.
 from __future__ import annotations
 
 import textwrap
+from datetime import date
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.colors import get_colorscale
@@ -62,7 +64,37 @@ VALIDATE = False
 def figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
     """The figure of ``traces`` and ``layout`` (plain dicts, each trace with its
     ``type``), validated only when :data:`VALIDATE` is on."""
-    return go.Figure({"data": traces, "layout": layout}, _validate=VALIDATE)
+    data = [_dates_as_text(trace) for trace in traces]
+    return go.Figure({"data": data, "layout": layout}, _validate=VALIDATE)
+
+
+def _dates_as_text(trace: dict[str, Any]) -> dict[str, Any]:
+    """The trace with date (and datetime) values on its axes as the ISO text
+    plotly would write for them. Plotly deep-copies a figure twice and encodes
+    a date one object at a time: a quarter of members by target group took
+    7 ms to build and serialise with dates, 3 ms with their text."""
+    changed = {
+        axis: [_iso(value) for value in trace[axis]]
+        for axis in ("x", "y")
+        if _holds_dates(trace.get(axis))
+    }
+    return {**trace, **changed} if changed else trace
+
+
+def _holds_dates(values: Any) -> bool:
+    if isinstance(values, np.ndarray):
+        if values.dtype != object:
+            return False
+    elif not isinstance(values, list | tuple):
+        return False
+    return len(values) > 0 and isinstance(values[0], date)
+
+
+def _iso(value: Any) -> str | None:
+    # NaT is a datetime that is not equal to itself: plotly writes it as null
+    if value is None or value != value:
+        return None
+    return value.isoformat()
 
 
 def common_layout(lang: str, **changes: Any) -> dict[str, Any]:

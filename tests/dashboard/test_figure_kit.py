@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io
@@ -206,3 +207,30 @@ def test_a_long_empty_message_is_wrapped_to_fit_a_card_and_a_path_stays_whole():
     assert all(
         len(line) <= figures.EMPTY_MESSAGE_WIDTH for line in lines if line != path
     )
+
+
+def test_dates_on_an_axis_travel_as_the_text_plotly_would_write():
+    days = [date(2025, 6, 2), date(2025, 6, 3)]
+    moments = np.array([datetime(2025, 6, 2, 9, 30), pd.NaT], dtype=object)
+    built = figures.figure(
+        [
+            {"type": "scatter", "x": days, "y": [1, 2]},
+            {"type": "bar", "x": ["a", "b"], "y": moments},
+            {"type": "scatter", "x": np.array([1.5, 2.5]), "y": [date(2025, 1, 1)]},
+        ],
+        {},
+    )
+    # held as text, so plotly neither deep-copies nor encodes date objects
+    assert list(built.data[0].x) == ["2025-06-02", "2025-06-03"]
+    as_dates = json.loads(plotly.io.to_json(built))["data"]
+    assert [trace["x"] for trace in as_dates[:2]] == [
+        ["2025-06-02", "2025-06-03"],
+        ["a", "b"],
+    ]
+    assert as_dates[1]["y"] == ["2025-06-02T09:30:00", None]
+    assert as_dates[2]["y"] == ["2025-01-01"]
+    # the same JSON as plotly's own encoding of the date objects
+    plain = go.Figure(
+        {"data": [{"type": "scatter", "x": days, "y": [1, 2]}]}, _validate=False
+    )
+    assert json.loads(plotly.io.to_json(plain))["data"][0]["x"] == as_dates[0]["x"]

@@ -84,7 +84,9 @@ def test_utilisation_leaves_gaps_as_gaps_and_closed_days_out():
     frame = daily("ogoocco")  # Mon ok, Tue gap, Wed-Thu ok, Fri-Sat closed, Sun ok
     figure = figures.utilisation(frame, "sv")
     line, target, gap_legend = figure.data
-    assert list(line.x) == [MONDAY + timedelta(days=i) for i in (0, 1, 2, 3, 6)]
+    # days travel as their ISO text, as plotly writes dates
+    days = [MONDAY + timedelta(days=i) for i in (0, 1, 2, 3, 6)]
+    assert list(line.x) == [day.isoformat() for day in days]
     assert math.isnan(line.y[1])  # a gap, not 0
     assert line.y[0] == 25 and line.connectgaps is False
     assert "snitt 25" in line.name
@@ -102,7 +104,8 @@ def test_compare_draws_the_previous_period_dashed_aligned_by_day():
     figure = figures.utilisation_compare(current, previous, "sv")
     before = figure.data[-1]
     assert before.name == "Föregående period" and before.line.dash == "dash"
-    assert list(before.x) == [date(2025, 6, 1) + timedelta(days=i) for i in range(4)]
+    days = [date(2025, 6, 1) + timedelta(days=i) for i in range(4)]
+    assert list(before.x) == [day.isoformat() for day in days]
     assert list(before.customdata)[0] == "2025-05-01"
     assert before.y[0] == 20 and math.isnan(before.y[2])
     # nothing before: just this period
