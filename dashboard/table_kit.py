@@ -8,7 +8,7 @@ are plain text: nothing is ever rendered as HTML or Markdown.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -43,25 +43,40 @@ def render(
         return empty_state(text(empty, lang))
     formats = formats or {}
     shown = frame.head(limit) if limit else frame
-    header = html.Thead(html.Tr([html.Th(text(key, lang)) for key in columns.values()]))
     cell_formats = [formats.get(c) for c in columns]
-    body = html.Tbody(
+    rows = (
         [
-            html.Tr(
-                [
-                    html.Td(_cell(value, form, lang))
-                    for value, form in zip(row, cell_formats, strict=True)
-                ]
-            )
-            for row in shown[list(columns)].itertuples(index=False, name=None)
+            _cell(value, form, lang)
+            for value, form in zip(row, cell_formats, strict=True)
         ]
+        for row in shown[list(columns)].itertuples(index=False, name=None)
     )
-    parts: list[Any] = [
-        dbc.Table([header, body], striped=True, hover=True, size="sm", responsive=True)
-    ]
+    parts: list[Any] = [text_table([text(key, lang) for key in columns.values()], rows)]
     if limit and len(frame) > limit:
         parts.append(html.Small(text("table_limited", lang).format(shown=limit)))
     return html.Div(parts)
+
+
+def text_table(header: list[str], rows: Iterable[Iterable[str]]) -> dbc.Table:
+    """A striped Bootstrap table of text cells under a header row."""
+    head = _element("Thead", _element("Tr", [_element("Th", h) for h in header]))
+    lines = [_element("Tr", [_element("Td", cell) for cell in row]) for row in rows]
+    body = _element("Tbody", lines)
+    return dbc.Table([head, body], striped=True, hover=True, size="sm", responsive=True)
+
+
+def _element(tag: str, children: Any) -> dict[str, Any]:
+    """An html element in the JSON form Dash sends for ``html.<tag>(children)``.
+
+    Table cells are written this way rather than as component objects: Dash
+    spends ~40 µs creating and serialising each one, so a 100-row table took
+    40 ms, and 1 ms as these dicts (the same JSON; tests compare the two).
+    """
+    return {
+        "type": tag,
+        "namespace": "dash_html_components",
+        "props": {"children": children},
+    }
 
 
 def _cell(value: Any, format_: Format | None, lang: str) -> str:

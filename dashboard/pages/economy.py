@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
 
-from dashboard import access, page_kit, panels
+from dashboard import access, page_kit, panels, table_kit
 from dashboard.figures import economy as figures
 from dashboard.i18n import add, text
 from dashboard.queries import economy as queries
@@ -142,27 +141,22 @@ def quarter_table_view(frame: pd.DataFrame, lang: str) -> Any:
     """The quarter table with kronor and percentages as a Swedish reader expects."""
     if frame.empty:
         return panels.empty_state(text("no_data", lang))
-    shown = pd.DataFrame(
-        {
-            text("eco_col_office", lang): frame.office,
-            text("eco_col_quarter", lang): [
-                figures.quarter_text(q, p)
-                for q, p in zip(frame.quarter, frame.partial, strict=True)
-            ],
-            **{
-                text(f"eco_col_{column}", lang): [
-                    figures.money(v, lang) for v in frame[column]
-                ]
-                for column in TABLE_MONEY
-            },
-            text("eco_col_self_financing", lang): [
-                figures.ratio_text(v, lang) for v in frame.self_financing
-            ],
-        }
+    header = [
+        text("eco_col_office", lang),
+        text("eco_col_quarter", lang),
+        *(text(f"eco_col_{column}", lang) for column in TABLE_MONEY),
+        text("eco_col_self_financing", lang),
+    ]
+    rows = (
+        [
+            row.office,
+            figures.quarter_text(row.quarter, row.partial),
+            *(figures.money(getattr(row, column), lang) for column in TABLE_MONEY),
+            figures.ratio_text(row.self_financing, lang),
+        ]
+        for row in frame.itertuples(index=False)
     )
-    return dbc.Table.from_dataframe(
-        shown, striped=True, hover=True, size="sm", responsive=True
-    )
+    return table_kit.text_table(header, rows)
 
 
 PANELS = [
