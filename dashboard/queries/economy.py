@@ -526,25 +526,34 @@ def self_financing_path(
         return pd.DataFrame(columns=PATH_COLUMNS)
     planned = _planned_subsidy(session, scope, list(info.office_id))
     ends = dict(zip(info.office_id, info.start_phase_end.map(quarter_of), strict=True))
-    starts = [*info.opened_on.map(quarter_of), *planned.index.get_level_values(1)]
+    starts = [*info.opened_on.map(quarter_of), *(quarter for _, quarter in planned)]
     quarters = quarters_between(min(starts), max(ends.values()))
     # the start phase is the horizon: plan lines after it are not counted
     # (labels like 2025Q3 order as text)
-    in_phase = [quarter <= ends[office] for office, quarter in planned.index]
-    planned = planned[np.array(in_phase, dtype=bool)]
+    planned = {
+        (office, quarter): amount
+        for (office, quarter), amount in planned.items()
+        if quarter <= ends[office]
+    }
     actual = quarter_rows(session, scope, list(info.office_id), quarters, today)
-    result = pd.DataFrame({"quarter": quarters})
-    result["partial"] = [_share(q, today) < 1 for q in quarters]
-    by_quarter = planned.groupby(level="quarter").sum()
-    result["planned_subsidy"] = result.quarter.map(by_quarter).fillna(0.0)
-    total = result.planned_subsidy.sum()
-    result["remaining_plan"] = total - result.planned_subsidy.cumsum()
-    result["remaining_actual"] = _remaining_actual(result, actual, planned, total)
+    partial = np.array([_share(q, today) < 1 for q in quarters], dtype=bool)
+    planned_per_quarter = _per_quarter(planned, quarters)
+    total = planned_per_quarter.sum()
     known = actual.dropna(subset=["revenue", "cost"])
-    sums = known.groupby("quarter")[["revenue", "cost"]].sum()
-    result["revenue"] = result.quarter.map(sums.revenue)
-    result["cost"] = result.quarter.map(sums.cost)
-    result["self_financing"] = result.revenue / result.cost.where(result.cost > 0)
+    revenue = _per_quarter(_by_key(known, "revenue"), quarters, np.nan)
+    cost = _per_quarter(_by_key(known, "cost"), quarters, np.nan)
+    result = pd.DataFrame(
+        {
+            "quarter": quarters,
+            "partial": partial,
+            "planned_subsidy": planned_per_quarter,
+            "remaining_plan": total - planned_per_quarter.cumsum(),
+            "remaining_actual": _remaining_actual(actual, planned, quarters, partial),
+            "revenue": revenue,
+            "cost": cost,
+            "self_financing": revenue / np.where(cost > 0, cost, np.nan),
+        }
+    )
     result["projection"] = projection(result)
     result = _named(result[PATH_COLUMNS], list(info.office))
     result.attrs["start_phase_end"] = max(info.start_phase_end)
@@ -553,39 +562,51 @@ def self_financing_path(
 
 def _planned_subsidy(
     session: so.Session, scope: Scope, offices: list[str]
-) -> pd.Series:
+) -> dict[tuple[str, str], float]:
     """Planned subsidy per (office_id, quarter), summed in the database."""
     p = t.QuarterPlan
-    rows = (
-        session.connection()
-        .execute(
-            sa.select(p.office_id, p.quarter, sa.func.sum(p.amount))
-            .where(in_scope(p.office_id, scope, offices), p.kind == "subsidy")
-            .group_by(p.office_id, p.quarter)
-        )
-        .all()
+    rows = session.connection().execute(
+        sa.select(p.office_id, p.quarter, sa.func.sum(p.amount))
+        .where(in_scope(p.office_id, scope, offices), p.kind == "subsidy")
+        .group_by(p.office_id, p.quarter)
     )
-    index = pd.MultiIndex.from_tuples(
-        [(office, quarter) for office, quarter, _ in rows],
-        names=["office_id", "quarter"],
-    )
-    return pd.Series([float(total) for *_, total in rows], index=index, dtype=float)
+    return {(office, quarter): float(total) for office, quarter, total in rows}
+
+
+def _by_key(rows: pd.DataFrame, column: str) -> dict[tuple[str, str], float]:
+    """``column`` of quarter rows per (office_id, quarter)."""
+    keys = zip(rows.office_id, rows.quarter, strict=True)
+    return dict(zip(keys, rows[column].tolist(), strict=True))
+
+
+def _per_quarter(
+    amounts: dict[tuple[str, str], float], quarters: list[str], empty: float = 0.0
+) -> np.ndarray:
+    """Amounts per (office, quarter) summed per quarter, in ``quarters`` order;
+    ``empty`` for a quarter with none."""
+    sums: dict[str, float] = {}
+    for (_, label), amount in amounts.items():
+        sums[label] = sums.get(label, 0.0) + amount
+    return np.array([sums.get(q, empty) for q in quarters], dtype=float)
 
 
 def _remaining_actual(
-    result: pd.DataFrame, actual: pd.DataFrame, planned: pd.Series, total: float
-) -> pd.Series:
+    actual: pd.DataFrame,
+    planned: dict[tuple[str, str], float],
+    quarters: list[str],
+    partial: np.ndarray,
+) -> np.ndarray:
     """Planned subsidy left after each full quarter's actual deficits; an
     office-quarter with no known deficit counts its planned subsidy."""
-    spent = actual[["office_id", "quarter", "subsidy_used"]].merge(
-        planned.rename("planned").reset_index(),
-        on=["office_id", "quarter"],
-        how="outer",
-    )
-    spent["spent"] = spent.subsidy_used.fillna(spent.planned).fillna(0.0)
-    per_quarter = result.quarter.map(spent.groupby("quarter").spent.sum()).fillna(0.0)
-    remaining = total - per_quarter.cumsum()
-    return remaining.where(~result.partial.cummax())
+    spent = dict(planned)
+    for key, used in _by_key(actual, "subsidy_used").items():
+        if not np.isnan(used):
+            spent[key] = used
+        else:
+            spent.setdefault(key, 0.0)
+    remaining = sum(planned.values()) - _per_quarter(spent, quarters).cumsum()
+    # from the first quarter in progress on, there is nothing to tell yet
+    return np.where(np.maximum.accumulate(partial), np.nan, remaining)
 
 
 def projection(result: pd.DataFrame) -> pd.Series:
