@@ -594,10 +594,11 @@ def main() -> None:
     os.environ.setdefault("PILOTPULS_SECRET_KEY", "benchmark-only")
     if not reuse:
         build_in_child(config_path, start, end, url, args)
-    from dashboard.app import create_app
+    from dashboard.app import create_app, settle_for_serving
     from models.config import load_config
 
     app = create_app(load_config(config_path))
+    settle_for_serving()  # as dashboard/wsgi.py and `pilotpuls serve` do
     last_quarter = _q(end - timedelta(days=1))
     callbacks = time_callbacks(app, args.calls, last_quarter, args.only)
     queries = time_queries(app, args.calls, last_quarter)

@@ -19,7 +19,7 @@ from pilotpuls.cli import AppContext, pass_app
 @pass_app
 def serve(app: AppContext, host: str, port: int, debug: bool) -> None:
     """Start the dashboard (development server; see README for production)."""
-    from dashboard.app import create_app
+    from dashboard.app import create_app, settle_for_serving
 
     engine = engine_for(app.config, writer=True)
     if migrate.current_revision(engine) != migrate.head_revision():
@@ -30,5 +30,6 @@ def serve(app: AppContext, host: str, port: int, debug: bool) -> None:
         sync_programme(session, app.config)
     engine.dispose()
     dash_app = create_app(app.config)
+    settle_for_serving()
     click.echo(f"Pilotpuls dashboard on http://{host}:{port}/")
     dash_app.run(host=host, port=port, debug=debug)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
 
+from dashboard.app import settle_for_serving
 from tests.dashboard.conftest import screenshot, sign_in_in_browser
 
 
@@ -15,6 +17,16 @@ def test_shell_and_layout_are_served(signed_in_client):
     layout = client.get("/_dash-layout")
     assert layout.status_code == 200
     assert "Översikt" in json.dumps(layout.get_json(), ensure_ascii=False)
+
+
+def test_serving_leaves_start_up_objects_out_of_full_collections(dash_app):
+    gc.unfreeze()
+    try:
+        settle_for_serving()
+        assert gc.get_freeze_count() > 10_000  # the built app and its modules
+        assert gc.get_count()[2] == 0  # nothing else left for a full collection
+    finally:
+        gc.unfreeze()  # the rest of the test run collects as before
 
 
 def test_responses_are_compressed(signed_in_client):
