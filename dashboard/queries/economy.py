@@ -19,6 +19,7 @@ like. An office with neither a member register nor booking data has no revenue
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -119,15 +120,22 @@ def office_info(session: so.Session, scope: Scope, offices: list[str]) -> pd.Dat
 
 
 def plan_lines(
-    session: so.Session, scope: Scope, offices: list[str], kind: str | None = None
+    session: so.Session,
+    scope: Scope,
+    offices: list[str],
+    kind: str | None = None,
+    quarters: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """Planned amounts per office, quarter, kind and category."""
+    """Planned amounts per office, quarter, kind and category (of ``quarters``,
+    if given)."""
     p = t.QuarterPlan
     query = sa.select(p.office_id, p.quarter, p.kind, p.category, p.amount).where(
         in_scope(p.office_id, scope, offices)
     )
     if kind is not None:
         query = query.where(p.kind == kind)
+    if quarters is not None:
+        query = query.where(p.quarter.in_(list(quarters)))
     return frame(session.connection().execute(query.order_by(p.office_id, p.quarter)))
 
 
@@ -421,7 +429,7 @@ def costs_by_category(
     today = today or date.today()
     columns = ["office_id", "office", "quarter", "partial", "category", "amount"]
     quarters = set(quarters_in(period, today))
-    lines = plan_lines(session, scope, offices, "cost")
+    lines = plan_lines(session, scope, offices, "cost", quarters)
     info = office_info(session, scope, offices)
     if lines.empty or info.empty:
         return _named(pd.DataFrame(columns=columns), list(info.office))
@@ -453,7 +461,13 @@ def subsidy_by_funder(
     table = quarter_table(session, scope, offices, period, today)
     if table.empty:
         return _named(pd.DataFrame(columns=columns), table.attrs["offices"])
-    lines = plan_lines(session, scope, list(table.office_id.unique()), "subsidy")
+    lines = plan_lines(
+        session,
+        scope,
+        list(table.office_id.unique()),
+        "subsidy",
+        table.quarter.unique(),
+    )
     by_funder: dict[tuple[str, str], dict[str, float]] = {}
     for office_id, label, funder, amount in lines[
         ["office_id", "quarter", "category", "amount"]
