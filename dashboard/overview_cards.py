@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-import dash_bootstrap_components as dbc
-from dash import html
+from typing import Any
 
 from dashboard import formatting
+from dashboard.html_json import bootstrap, element
 from dashboard.i18n import add, text
 
 ON_TRACK, WATCH = 0.9, 0.7
@@ -86,12 +85,13 @@ def status(figures: OfficeFigures) -> str:
     return "on_track" if min(ratios) >= ON_TRACK else "watch"
 
 
-def _stat(label: str, value: str, detail: str = "") -> html.Div:
-    return html.Div(
+def _stat(label: str, value: str, detail: str = "") -> dict[str, Any]:
+    return element(
+        "Div",
         [
-            html.Div(label, className="small text-muted"),
-            html.Div(value, className="fs-5 fw-semibold"),
-            html.Div(detail, className="small text-muted"),
+            element("Div", label, className="small text-muted"),
+            element("Div", value, className="fs-5 fw-semibold"),
+            element("Div", detail, className="small text-muted"),
         ],
         className="col-6 mb-2",
     )
@@ -108,7 +108,7 @@ def _freshness(imports: dict[str, datetime], lang: str, now: datetime) -> str:
 
 def office_card(
     figures: OfficeFigures, lang: str, now: datetime | None = None
-) -> dbc.Col:
+) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     state = status(figures)
     of = text("card_of", lang)
@@ -133,41 +133,37 @@ def office_card(
             figures.nps_note or formatting.number(figures.nps, lang),
         ),
     ]
-    return dbc.Col(
-        dbc.Card(
-            [
-                dbc.CardHeader(
-                    html.Div(
-                        [
-                            html.Div(
-                                [
-                                    html.Strong(figures.name),
-                                    html.Small(
-                                        f" · {figures.kommun}", className="text-muted"
-                                    ),
-                                ]
-                            ),
-                            dbc.Badge(
-                                text(f"status_{state}", lang),
-                                color=STATUS_COLOURS[state],
-                                className="ms-auto",
-                            ),
-                        ],
-                        className="d-flex align-items-center",
-                    )
-                ),
-                dbc.CardBody(html.Div(stats, className="row")),
-                dbc.CardFooter(
-                    html.Small(
-                        _freshness(figures.last_imports, lang, now),
-                        className="text-muted",
-                    )
-                ),
-            ],
-            className="h-100",
-            id=f"card-{figures.office_id}",
-        ),
-        md=6,
-        xl=4,
-        className="mb-3",
+    # plain elements: the overview draws one card per office (dashboard.html_json)
+    header = element(
+        "Div",
+        [
+            element(
+                "Div",
+                [
+                    element("Strong", figures.name),
+                    element("Small", f" · {figures.kommun}", className="text-muted"),
+                ],
+            ),
+            bootstrap(
+                "Badge",
+                text(f"status_{state}", lang),
+                color=STATUS_COLOURS[state],
+                className="ms-auto",
+            ),
+        ],
+        className="d-flex align-items-center",
     )
+    footer = element(
+        "Small", _freshness(figures.last_imports, lang, now), className="text-muted"
+    )
+    card = bootstrap(
+        "Card",
+        [
+            bootstrap("CardHeader", header),
+            bootstrap("CardBody", element("Div", stats, className="row")),
+            bootstrap("CardFooter", footer),
+        ],
+        className="h-100",
+        id=f"card-{figures.office_id}",
+    )
+    return bootstrap("Col", card, md=6, xl=4, className="mb-3")

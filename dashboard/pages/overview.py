@@ -7,6 +7,7 @@ Each figure on a card comes from the query module of the page that defines it
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
@@ -16,6 +17,7 @@ from dash import html
 from dashboard import access, database, formatting, queries
 from dashboard.access import Scope
 from dashboard.filters import Period, month, quarter
+from dashboard.html_json import element
 from dashboard.i18n import add, text
 from dashboard.overview_cards import OfficeFigures, office_card
 from dashboard.queries import economy, occupancy, satisfaction
@@ -155,15 +157,21 @@ def _header(lang: str) -> html.Thead:
     )
 
 
-def _office_row(row, lang: str) -> html.Tr:
-    return html.Tr(
+def _office_row(row, lang: str) -> dict[str, Any]:
+    # a plain element: one of 50 rows (see dashboard.html_json)
+    return element(
+        "Tr",
         [
-            html.Td(row.name),
-            html.Td(row.kommun_name),
-            html.Td(formatting.day(row.opened_on, lang)),
-            html.Td(formatting.number(row.seats, lang), className="text-end"),
-            html.Td(formatting.number(row.target_members, lang), className="text-end"),
-        ]
+            element("Td", row.name),
+            element("Td", row.kommun_name),
+            element("Td", formatting.day(row.opened_on, lang)),
+            element("Td", formatting.number(row.seats, lang), className="text-end"),
+            element(
+                "Td",
+                formatting.number(row.target_members, lang),
+                className="text-end",
+            ),
+        ],
     )
 
 
