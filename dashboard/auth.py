@@ -307,20 +307,19 @@ def _refused(error: HTTPException) -> Response | tuple[Response, int]:
 # --- Users from the database ------------------------------------------------------
 
 
+# built once: it runs on every request
+_ACTIVE_USER = sa.select(t.User.email, t.User.role, t.User.password_hash).where(
+    t.User.id == sa.bindparam("user_id"), t.User.active.is_(True)
+)
+
+
 def _load_user(user_token: str) -> SignedInUser | None:
     user_id, _, stamp = user_token.partition(":")
     if not user_id.isdigit():
         return None
     with database.read_session() as db:
-        user = (
-            db.connection()
-            .execute(
-                sa.select(t.User.email, t.User.role, t.User.password_hash).where(
-                    t.User.id == int(user_id), t.User.active.is_(True)
-                )
-            )
-            .one_or_none()
-        )
+        found = db.connection().execute(_ACTIVE_USER, {"user_id": int(user_id)})
+        user = found.one_or_none()
         if user is None:
             return None
         if not hmac.compare_digest(stamp, users.session_stamp(user.password_hash)):
