@@ -204,15 +204,21 @@ def desk_bookings(
     """Desk bookings and booked desk-hours per office and local day of their start
     (``booking_daily``'s desk columns: meeting rooms are not desks)."""
     d = t.BookingDaily
-    return frame(
-        session.connection().execute(
-            sa.select(d.office_id, d.day, d.desk_bookings, d.desk_hours).where(
-                in_scope(d.office_id, scope, offices),
-                d.day >= first,
-                d.day <= last,
-                d.desk_bookings > 0,
-            )
-        )
+    query = _desk_days(scope, offices, first, last, d.day)
+    return frame(session.connection().execute(query))
+
+
+def _desk_days(
+    scope: Scope, offices: list[str], first: date, last: date, day: sa.ColumnElement
+) -> sa.Select:
+    """Office, ``day`` (the day or a number for it), desk bookings and hours of
+    the office-days with desk bookings."""
+    d = t.BookingDaily
+    return sa.select(d.office_id, day, d.desk_bookings, d.desk_hours).where(
+        in_scope(d.office_id, scope, offices),
+        d.day >= first,
+        d.day <= last,
+        d.desk_bookings > 0,
     )
 
 
@@ -731,9 +737,7 @@ def weekly(
     if occ.days.empty:
         return _attach(pd.DataFrame(columns=WEEKLY_COLUMNS), occ, period, ever)
     grid = occ.grid
-    booked, booked_hours = _desk_grid(
-        grid, desk_bookings(session, scope, offices, occ.first, occ.last)
-    )
+    booked, booked_hours = _desk_grid(session, scope, offices, grid)
     week_start = [day - timedelta(days=day.weekday()) for day in grid.dates]
     weeks, codes = np.unique(np.array(week_start, dtype=object), return_inverse=True)
 
@@ -762,14 +766,22 @@ def weekly(
     return _attach(result, occ, period, ever)
 
 
-def _desk_grid(grid: _Grid, bookings: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Desk bookings and booked desk-hours per office-day (0 where none)."""
+def _desk_grid(
+    session: so.Session, scope: Scope, offices: list[str], grid: _Grid
+) -> tuple[np.ndarray, np.ndarray]:
+    """Desk bookings and booked desk-hours per office-day (0 where none). Days
+    come as grid columns computed in the database, as in :func:`_door_days`."""
     booked, hours = np.zeros(grid.exists.shape), np.zeros(grid.exists.shape)
-    bookings = bookings[bookings["office_id"].isin(grid.ids)]
-    if not bookings.empty:
-        rows, days = grid.index(bookings["office_id"], bookings["day"])
-        booked[rows, days] = bookings["desk_bookings"].to_numpy(dtype=float)
-        hours[rows, days] = bookings["desk_hours"].to_numpy(dtype=float)
+    first, last = grid.dates[0], grid.dates[-1]
+    column = day_number(t.BookingDaily.day) - days_since_epoch(first)
+    in_grid = [office for office in offices if office in grid.ids]
+    query = _desk_days(scope, in_grid, first, last, column)
+    rows = session.connection().execute(query).all()
+    if rows:
+        office_ids, days, bookings, desk_hours = zip(*rows, strict=True)
+        at = (grid.rows_of(office_ids), np.array(days, dtype=int))
+        booked[at] = np.array(bookings, dtype=float)
+        hours[at] = np.array(desk_hours, dtype=float)
     return booked, hours
 
 
@@ -805,9 +817,7 @@ def reconciliation(
     if occ.days.empty:
         return _attach(pd.DataFrame(columns=RECONCILIATION_COLUMNS), occ, period, ever)
     grid = occ.grid
-    booked, _ = _desk_grid(
-        grid, desk_bookings(session, scope, offices, occ.first, occ.last)
-    )
+    booked, _ = _desk_grid(session, scope, offices, grid)
     present = np.where(grid.has_data, grid.values["peak_occupancy"], np.nan)
     known = ~np.isnan(present)
     cells = {
