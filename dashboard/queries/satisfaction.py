@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -139,9 +140,9 @@ def _shown_rows(rows: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
 
 def _rows_in(rows: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
     """The responses that lie in any of ``cells`` (round and office)."""
-    key = ["round", "office_id"]
-    wanted = pd.MultiIndex.from_frame(cells[key])
-    return rows[pd.MultiIndex.from_frame(rows[key]).isin(wanted)]
+    wanted = set(zip(cells["round"], cells["office_id"], strict=True))
+    keys = zip(rows["round"], rows["office_id"], strict=True)
+    return rows[np.fromiter((key in wanted for key in keys), bool, len(rows))]
 
 
 def _count_or_label(count: int, state: str, min_size: int) -> int | str:
@@ -168,41 +169,37 @@ def _nps_of(answered: int, promoters: int, detractors: int) -> float:
     return float(100 * (promoters - detractors) / answered)
 
 
-def _nps_or_hidden(scores: pd.Series, min_size: int) -> float | None:
+Tally = tuple[int, int, int]  # scores answered, promoters, detractors
+
+
+def _tallies(rows: pd.DataFrame) -> dict[tuple[str, str], Tally]:
+    """Scores answered, promoters and detractors per cell (round, office) and
+    per programme cell (round, ``PROGRAMME``): every office of the scope counts
+    towards the programme."""
+    tallies: dict[tuple[str, str], list[int]] = {}
+    cells = zip(rows["round"], rows["office_id"], rows["recommend_score"], strict=True)
+    for round_, office, score in cells:
+        if pd.isna(score):  # skipped the question
+            continue
+        for key in ((round_, office), (round_, PROGRAMME)):
+            tally = tallies.setdefault(key, [0, 0, 0])
+            tally[0] += 1
+            tally[1] += int(score >= PROMOTER)
+            tally[2] += int(score <= DETRACTOR)
+    return {key: (a, p, d) for key, (a, p, d) in tallies.items()}
+
+
+def _nps_if_enough(tally: Tally, min_size: int) -> float | None:
     """Fewer scores than the threshold (some skipped the question): no value."""
-    return nps(scores) if scores.notna().sum() >= min_size else None
+    answered, promoters, detractors = tally
+    if answered < min_size or not answered:
+        return None
+    return _nps_of(answered, promoters, detractors)
 
 
-def _nps_per_office(
-    rows: pd.DataFrame, shown: pd.DataFrame, min_size: int
-) -> dict[str, float | None]:
-    """NPS of each office over the responses in its shown cells, and of the
-    programme (``PROGRAMME``) over the rounds whose total is shown; None where
-    fewer than ``min_size`` answered the question."""
-    offices = shown[shown["office_id"] != PROGRAMME]
-    programme_rounds = shown.loc[shown["office_id"] == PROGRAMME, "round"]
-    picked = pd.concat(
-        [
-            _rows_in(rows, offices),
-            rows[rows["round"].isin(programme_rounds)].assign(office_id=PROGRAMME),
-        ]
-    )
-    scores = picked["recommend_score"]
-    counts = (
-        picked.assign(
-            answered=scores.notna(),
-            promoter=scores >= PROMOTER,
-            detractor=scores <= DETRACTOR,
-        )
-        .groupby("office_id")[["answered", "promoter", "detractor"]]
-        .sum()
-    )
-    return {
-        c.Index: _nps_of(c.answered, c.promoter, c.detractor)
-        if c.answered >= min_size and c.answered
-        else None
-        for c in counts.itertuples()
-    } | {office: None for office in shown["office_id"] if office not in counts.index}
+def _summed(tallies: list[Tally]) -> Tally:
+    answered, promoters, detractors = (sum(c) for c in zip(*tallies, strict=True))
+    return answered, promoters, detractors
 
 
 def nps_trend(
@@ -216,14 +213,13 @@ def nps_trend(
     """NPS per office and round; hidden cells carry "< 5" and no value."""
     min_size, zone = settings(min_size, zone)
     rows, cells = _cells(session, scope, period, min_size, zone)
+    tallies = _tallies(rows)
     out = []
     for cell in _wanted(cells, offices).itertuples():
         value = None
         if cell.status == suppression.SHOWN:
-            mine = rows[rows["round"] == cell.round]
-            if cell.office_id != PROGRAMME:
-                mine = mine[mine["office_id"] == cell.office_id]
-            value = _nps_or_hidden(mine["recommend_score"], min_size)
+            tally = tallies.get((cell.round, cell.office_id), (0, 0, 0))
+            value = _nps_if_enough(tally, min_size)
         out.append(
             {
                 "round": cell.round,
@@ -248,7 +244,15 @@ def nps_by_office(
     rows, cells = _cells(session, scope, period, min_size, zone)
     wanted = _wanted(cells, offices)
     shown = wanted[wanted["status"] == suppression.SHOWN]
-    values = _nps_per_office(rows, shown, min_size)
+    # an office's NPS is over the responses of its shown cells only
+    tallies = _tallies(rows)
+    shown_tallies: dict[str, list[Tally]] = {}
+    for key in zip(shown["round"], shown["office_id"], strict=True):
+        shown_tallies.setdefault(key[1], []).append(tallies.get(key, (0, 0, 0)))
+    values = {
+        office: _nps_if_enough(_summed(cells), min_size)
+        for office, cells in shown_tallies.items()
+    }
     respondents = shown.groupby("office_id")["respondents"].sum()
     hidden = set(wanted.loc[wanted["status"] == suppression.HIDDEN, "office_id"])
     out = []
@@ -348,19 +352,33 @@ def facilities(
 # --- response counts and rates ----------------------------------------------
 
 
-def active_members(session: so.Session, office_id: str, day: date) -> int:
-    """Members of an office on a day (distinct pseudonyms)."""
+def _members_on_survey_days(
+    session: so.Session, survey_days: dict[tuple[str, str], date]
+) -> dict[tuple[str, str], int]:
+    """Members (distinct pseudonyms) of each cell's office on its survey day,
+    for cells keyed (round, office), from one read of the memberships."""
+    if not survey_days:
+        return {}
     m = t.Membership
-    return (
-        session.connection().scalar(
-            sa.select(sa.func.count(sa.distinct(m.member_pseudonym))).where(
-                m.office_id == office_id,
-                m.start_date <= day,
-                sa.or_(m.end_date.is_(None), m.end_date >= day),
-            )
+    memberships: dict[str, list[tuple]] = {}
+    for office, pseudonym, start, end in session.connection().execute(
+        sa.select(m.office_id, m.member_pseudonym, m.start_date, m.end_date).where(
+            m.office_id.in_(sorted({office for _, office in survey_days})),
+            m.start_date <= max(survey_days.values()),
+            sa.or_(m.end_date.is_(None), m.end_date >= min(survey_days.values())),
         )
-        or 0
-    )
+    ):
+        memberships.setdefault(office, []).append((pseudonym, start, end))
+    return {
+        (round_, office): len(
+            {
+                pseudonym
+                for pseudonym, start, end in memberships.get(office, [])
+                if start <= day and (end is None or end >= day)
+            }
+        )
+        for (round_, office), day in survey_days.items()
+    }
 
 
 def response_rates(
@@ -380,17 +398,16 @@ def response_rates(
     min_size, zone = settings(min_size, zone)
     rows, cells = _cells(session, scope, period, min_size, zone)
     columns = ["round", "office", "respondents", "members", "response_rate"]
+    survey_days = rows.groupby(["round", "office_id"])["day"].min().to_dict()
+    members = _members_on_survey_days(session, survey_days)
     out = []
     members_of_round: dict[str, int] = {}
     # every office's members count towards the programme's rate
     for cell in cells[cells["office_id"] != PROGRAMME].itertuples():
-        mine = rows[
-            (rows["round"] == cell.round) & (rows["office_id"] == cell.office_id)
-        ]
-        members = active_members(session, cell.office_id, min(mine["day"]))
-        members_of_round[cell.round] = members_of_round.get(cell.round, 0) + members
+        mine = members[(cell.round, cell.office_id)]
+        members_of_round[cell.round] = members_of_round.get(cell.round, 0) + mine
         if cell.office_id in offices:
-            out.append(_rate_row(cell, members, min_size))
+            out.append(_rate_row(cell, mine, min_size))
     for cell in _wanted(cells, []).itertuples():
         out.append(_rate_row(cell, members_of_round.get(cell.round, 0), min_size))
     return pd.DataFrame(out, columns=columns)
