@@ -94,50 +94,55 @@ def _figures(
     session, scope: Scope, offices: pd.DataFrame, today: date
 ) -> list[OfficeFigures]:
     ids = list(offices.office_id)
-    members = overview_queries.members_today(session, scope, today).set_index(
-        "office_id"
-    )
+    members = overview_queries.members_today(session, scope, today)
     used = overview_queries.utilisation_by_office(
         occupancy.occupancy(session, scope, ids, month(today)).days
-    ).set_index("office_id")
+    )
     last_quarter = quarter(quarter(today).start - timedelta(days=1))
     money = economy.quarter_rows(session, scope, ids, [last_quarter.key()], today)
-    money = money.set_index("office_id")
     last_year = Period("custom", today - timedelta(days=365), today)
-    nps = satisfaction.nps_by_office(session, scope, ids, last_year).set_index("office")
+    nps = satisfaction.nps_by_office(session, scope, ids, last_year)
     imports: dict[str, dict] = {}  # office -> kind -> last import, in one pass
     for r in overview_queries.last_imports(session, scope).itertuples():
         imports.setdefault(r.office_id, {})[r.kind] = r.last_import
+    member_count = _by_office(members, "office_id", "members")
+    utilisation = _by_office(used, "office_id", "utilisation")
+    target_utilisation = _by_office(used, "office_id", "target_utilisation")
+    self_financing = _by_office(money, "office_id", "self_financing")
+    nps_value = _by_office(nps, "office", "nps")
+    # a text instead of a count: the office's cell is suppressed ("< 5")
+    nps_note = {
+        office: respondents
+        for office, respondents in zip(nps["office"], nps["respondents"], strict=True)
+        if isinstance(respondents, str)
+    }
     return [
         OfficeFigures(
             office_id=row.office_id,
             name=row.name,
             kommun=row.kommun_name,
-            members=_value(members, row.office_id, "members", 0),
+            members=member_count.get(row.office_id, 0),
             target_members=row.target_members,
-            utilisation=_value(used, row.office_id, "utilisation"),
-            target_utilisation=_value(used, row.office_id, "target_utilisation"),
-            self_financing=_value(money, row.office_id, "self_financing"),
-            nps=_value(nps, row.name, "nps"),
-            nps_note=_nps_note(nps, row.name),
+            utilisation=utilisation.get(row.office_id),
+            target_utilisation=target_utilisation.get(row.office_id),
+            self_financing=self_financing.get(row.office_id),
+            nps=nps_value.get(row.name),
+            nps_note=nps_note.get(row.name, ""),
             last_imports=imports.get(row.office_id, {}),
         )
         for row in offices.itertuples()
     ]
 
 
-def _value(frame: pd.DataFrame, key: str, column: str, default=None):
-    if key not in frame.index or column not in frame.columns:
-        return default
-    value = frame.loc[key, column]
-    return default if value is None or pd.isna(value) else float(value)
-
-
-def _nps_note(nps: pd.DataFrame, office: str) -> str:
-    if office not in nps.index:
-        return ""
-    respondents = nps.loc[office, "respondents"]
-    return respondents if isinstance(respondents, str) else ""
+def _by_office(frame: pd.DataFrame, key: str, column: str) -> dict[str, float]:
+    """``column`` per office as floats, leaving out missing values."""
+    if column not in frame.columns:
+        return {}
+    return {
+        office: float(value)
+        for office, value in zip(frame[key], frame[column], strict=True)
+        if value is not None and not pd.isna(value)
+    }
 
 
 def _header(lang: str) -> html.Thead:

@@ -16,6 +16,7 @@ are compared, the differences are sums of cells that could be shown anyway.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 
 import numpy as np
@@ -90,31 +91,33 @@ def responses(
     return rows
 
 
+CELL_COLUMNS = ["round", "office_id", "office", "respondents", "status"]
+
+
 def cell_status(rows: pd.DataFrame, scope: Scope, min_size: int) -> pd.DataFrame:
     """Respondents and suppression status per office and round, plus the
     programme total per round for a programme-wide scope."""
-    cells = (
-        rows.groupby(["round", "office_id", "office"])
-        .size()
-        .rename("respondents")
-        .reset_index()
-    )
-    counts = {(c.round, c.office_id): int(c.respondents) for c in cells.itertuples()}
+    keys = zip(rows["round"], rows["office_id"], strict=True)
+    counts = dict(sorted(Counter(keys).items()))  # by round, then office id
+    names = dict(zip(rows["office_id"], rows["office"], strict=True))
     groups = []
-    totals = []
     if scope.all_offices and len(scope.office_ids) > 1:
-        for round_, members in cells.groupby("round"):
+        for round_ in sorted({round_ for round_, _ in counts}):
+            members = tuple(key for key in counts if key[0] == round_)
             total = (round_, PROGRAMME)
-            counts[total] = int(members["respondents"].sum())
-            keys = tuple((round_, office) for office in members["office_id"])
-            groups.append(suppression.Group(total, keys))
-            totals.append((round_, PROGRAMME, PROGRAMME_NAME, counts[total]))
+            groups.append(suppression.Group(total, members))
+        for group in groups:
+            counts[group.total] = sum(counts[key] for key in group.members)
+        names[PROGRAMME] = PROGRAMME_NAME
     status = suppression.suppress(counts, groups, min_size)
-    if totals:
-        total_rows = pd.DataFrame(totals, columns=cells.columns)
-        cells = pd.concat([cells, total_rows], ignore_index=True)
-    cells["status"] = [status[(c.round, c.office_id)] for c in cells.itertuples()]
-    return cells.sort_values(["round", "office"]).reset_index(drop=True)
+    cells = sorted(
+        (
+            (round_, office, names[office], count, status[round_, office])
+            for (round_, office), count in counts.items()
+        ),
+        key=lambda cell: (cell[0], cell[2]),  # by round, then office name
+    )
+    return pd.DataFrame(cells, columns=CELL_COLUMNS)
 
 
 def _cells(
@@ -122,9 +125,7 @@ def _cells(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = responses(session, scope, period, zone)
     if rows.empty:
-        return rows, pd.DataFrame(
-            columns=["round", "office_id", "office", "respondents", "status"]
-        )
+        return rows, pd.DataFrame(columns=CELL_COLUMNS)
     return rows, cell_status(rows, scope, min_size)
 
 
