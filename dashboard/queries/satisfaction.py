@@ -243,36 +243,36 @@ def nps_by_office(
     """NPS per office over the period's shown rounds (programme: shown totals)."""
     min_size, zone = settings(min_size, zone)
     rows, cells = _cells(session, scope, period, min_size, zone)
-    wanted = _wanted(cells, offices)
-    shown = wanted[wanted["status"] == suppression.SHOWN]
-    # an office's NPS is over the responses of its shown cells only
     tallies = _tallies(rows)
+    names: dict[str, str] = {}
+    respondents: dict[str, int] = {}  # in shown cells
     shown_tallies: dict[str, list[Tally]] = {}
-    for key in zip(shown["round"], shown["office_id"], strict=True):
-        shown_tallies.setdefault(key[1], []).append(tallies.get(key, (0, 0, 0)))
-    values = {
-        office: _nps_if_enough(_summed(cells), min_size)
-        for office, cells in shown_tallies.items()
-    }
-    respondents = shown.groupby("office_id")["respondents"].sum()
-    hidden = set(wanted.loc[wanted["status"] == suppression.HIDDEN, "office_id"])
+    hidden: set[str] = set()
+    for round_, office_id, office, count, status in _wanted(cells, offices).itertuples(
+        index=False
+    ):
+        names[office_id] = office
+        if status == suppression.SHOWN:
+            respondents[office_id] = respondents.get(office_id, 0) + count
+            tally = tallies.get((round_, office_id), (0, 0, 0))
+            shown_tallies.setdefault(office_id, []).append(tally)
+        elif status == suppression.HIDDEN:
+            hidden.add(office_id)
     out = []
-    names = wanted[["office_id", "office"]].drop_duplicates().sort_values("office_id")
-    for office_id, office in names.itertuples(index=False):
-        if office_id in respondents.index:
-            count = int(respondents[office_id])
+    # by office id, the programme last
+    for office_id in sorted(names, key=lambda office: (office == PROGRAMME, office)):
+        office = names[office_id]
+        if office_id in respondents:
+            # an office's NPS is over the responses of its shown cells only
+            value = _nps_if_enough(_summed(shown_tallies[office_id]), min_size)
             out.append(
-                {"office": office, "respondents": count, "nps": values[office_id]}
+                {"office": office, "respondents": respondents[office_id], "nps": value}
             )
             continue
         state = suppression.HIDDEN if office_id in hidden else suppression.SMALL
         label = suppression.label(state, min_size)
         out.append({"office": office, "respondents": label, "nps": None})
-    result = pd.DataFrame(out, columns=["office", "respondents", "nps"])
-    # the programme last, below the offices
-    return result.sort_values(
-        "office", key=lambda names: names.eq(PROGRAMME_NAME)
-    ).reset_index(drop=True)
+    return pd.DataFrame(out, columns=["office", "respondents", "nps"])
 
 
 # --- answers per measure: the diverging bars --------------------------------

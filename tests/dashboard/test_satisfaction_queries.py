@@ -89,6 +89,28 @@ def test_nps_is_promoters_minus_detractors(engine):
     assert queries.nps(pd.Series([], dtype=float)) is None
 
 
+def test_nps_by_office_lists_many_offices_in_order_with_the_programme_last(engine):
+    # more offices than a sort's small-array path: the order must still hold
+    ids = [f"kontor-{number:02d}" for number in range(24)]
+    with transaction(engine) as session:
+        for number, office in enumerate(ids):
+            session.add(
+                t.Office(
+                    id=office, name=f"Kontor {number:02d}", kommun_code="0880",
+                    kommun_name="Kalmar", opened_on=date(2024, 9, 2),
+                    operator="kommun", steering_model="demand",
+                    start_phase_end=date(2027, 12, 31),
+                )
+            )  # fmt: skip
+    for office in ids:
+        add_round(engine, office, [9, 9, 9, 8, 7])
+    everyone = Scope(1, "r", "region", frozenset(ids), True)
+    frame = run(engine, queries.nps_by_office, everyone)
+    names = [f"Kontor {number:02d}" for number in range(24)]
+    assert list(frame["office"]) == [*names, "Hela programmet"]
+    assert list(frame["nps"]) == [60.0] * 25
+
+
 def test_a_small_office_is_hidden_and_its_sibling_protects_it(engine):
     add_round(engine, "figeholm", [9] * 8)
     add_round(engine, "boda", [3, 4, 10])
