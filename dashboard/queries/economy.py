@@ -275,10 +275,10 @@ def revenue(
     # one array of fees per quarter and membership, summed per office
     spans = [quarter_span(label) for label in quarters]
     fees = prorated_fees(members, [(s.start, min(s.end, today)) for s in spans])
-    member_offices = members.offices
+    fees_of = _per_office(members.offices, fees)
     earned: Earned = {}
     for office in sorted(set(offices) & scope.office_ids):
-        own_fees = fees[:, member_offices == office].sum(axis=1).tolist()
+        own_fees = fees_of.get(office, np.zeros(len(quarters))).tolist()
         since = booking_since.get(office, date.max)
         for number, (label, span) in enumerate(zip(quarters, spans, strict=True)):
             earned[office, label] = (
@@ -288,6 +288,21 @@ def revenue(
                 else np.nan,
             )
     return earned
+
+
+def _per_office(offices: np.ndarray, fees: np.ndarray) -> dict[str, np.ndarray]:
+    """Each office's fees (columns of ``fees``, one per membership) summed per
+    span: the memberships sorted by office once, each office's a slice."""
+    if not len(offices):
+        return {}
+    order = np.argsort(offices, kind="stable")
+    ordered, fees = offices[order], fees[:, order]
+    names, starts = np.unique(ordered, return_index=True)
+    ends = [*starts[1:], len(ordered)]
+    return {
+        office: fees[:, start:end].sum(axis=1)
+        for office, start, end in zip(names, starts, ends, strict=True)
+    }
 
 
 # --- the quarter table --------------------------------------------------------
@@ -589,7 +604,7 @@ def _planned_subsidy(
 
 def _by_key(rows: pd.DataFrame, column: str) -> dict[tuple[str, str], float]:
     """``column`` of quarter rows per (office_id, quarter)."""
-    keys = zip(rows.office_id, rows.quarter, strict=True)
+    keys = zip(rows["office_id"].tolist(), rows["quarter"].tolist(), strict=True)
     return dict(zip(keys, rows[column].tolist(), strict=True))
 
 
