@@ -84,7 +84,6 @@ def imports(
     files are counted."""
     zone = zone_or_default(zone)
     start, end = day_bounds(period.start, period.end, zone)
-    counts = _files_per_status(session, scope, offices, start, end)
     latest = _latest_rejections(session, scope, offices, start, end)
     result = pd.DataFrame(
         [
@@ -92,11 +91,13 @@ def imports(
                 "office": name,
                 "kind": kind,
                 "last_import": last,
-                "files_loaded": counts.get((office, kind, "loaded"), 0),
-                "files_rejected": counts.get((office, kind, "rejected"), 0),
+                "files_loaded": loaded,
+                "files_rejected": rejected,
                 "last_rejection": latest.get((name, kind), ""),
             }
-            for office, name, kind, last in _last_loads(session, scope, offices)
+            for office, name, kind, last, loaded, rejected in _sources(
+                session, scope, offices, start, end
+            )
         ],
         columns=IMPORT_COLUMNS,
     )
@@ -104,36 +105,34 @@ def imports(
     return result
 
 
-def _last_loads(session: so.Session, scope: Scope, offices: list[str]) -> list[tuple]:
-    """(office id, office name, kind, last load or None) of every kind an
-    office ever sent a file of, by office name and kind."""
+def _sources(
+    session: so.Session, scope: Scope, offices: list[str], start, end
+) -> list[tuple]:
+    """(office id, office name, kind, last load or None, files loaded and
+    files rejected in [start, end)) of every kind an office ever sent a file
+    of, by office name and kind. Each figure is a correlated subquery: a seek
+    in the index of (office, kind, status, received) per office and kind."""
     o, f = t.Office, t.SourceFile
     rows = []
     for kind in t.SOURCE_KINDS:
         sent = sa.exists().where(f.office_id == o.id, f.kind == kind)
-        rows += session.connection().execute(
-            sa.select(o.id, o.name, sa.literal(kind), last_load(o.id, kind)).where(
-                in_scope(o.id, scope, offices), sent
+        files = [
+            sa.select(sa.func.count())
+            .where(
+                f.office_id == o.id,
+                f.kind == kind,
+                f.status == status,
+                f.received_at >= start,
+                f.received_at < end,
             )
+            .scalar_subquery()
+            for status in ("loaded", "rejected")
+        ]
+        query = sa.select(o.id, o.name, sa.literal(kind), last_load(o.id, kind), *files)
+        rows += session.connection().execute(
+            query.where(in_scope(o.id, scope, offices), sent)
         )
     return sorted(rows, key=lambda row: (row[1], row[2]))
-
-
-def _files_per_status(
-    session: so.Session, scope: Scope, offices: list[str], start, end
-) -> dict[tuple[str, str, str], int]:
-    """(office id, kind, status) -> files received in [start, end)."""
-    f = t.SourceFile
-    rows = session.connection().execute(
-        sa.select(f.office_id, f.kind, f.status, sa.func.count())
-        .where(
-            in_scope(f.office_id, scope, offices),
-            f.received_at >= start,
-            f.received_at < end,
-        )
-        .group_by(f.office_id, f.kind, f.status)
-    )
-    return {(office, kind, status): n for office, kind, status, n in rows}
 
 
 def _latest_rejections(
