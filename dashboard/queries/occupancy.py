@@ -179,7 +179,18 @@ def _door_days(
             d.hours_with_data,
             sa.type_coerce(o.occupancy, sa.LargeBinary),  # unpacked by numpy
         )
-        .outerjoin(o, sa.and_(o.office_id == d.office_id, o.day == d.day))
+        .outerjoin(
+            o,
+            # the range again on the joined table: PostgreSQL does not carry a
+            # range across a join, and would read all of door_day_occupancy
+            sa.and_(
+                o.office_id == d.office_id,
+                o.day == d.day,
+                o.office_id.in_(ids),
+                o.day >= first,
+                o.day <= last,
+            ),
+        )
         .where(d.office_id.in_(ids), d.day >= first, d.day <= last)
     )
     rows = session.connection().execute(query).fetchall()
