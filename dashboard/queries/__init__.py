@@ -214,11 +214,33 @@ def last_imports(
 ) -> dict[str, datetime]:
     """Office -> when a file of ``kind`` was last loaded for it (offices never
     loaded are absent)."""
-    o = t.Office
-    rows = session.connection().execute(
-        sa.select(o.id, last_load(o.id, kind)).where(in_scope(o.id, scope, offices))
-    )
-    return {office: moment for office, moment in rows if moment is not None}
+    return {
+        office: moments[kind]
+        for office, moments in _last_loads(session, scope, offices).items()
+        if moments.get(kind) is not None
+    }
+
+
+def _last_loads(
+    session: so.Session, scope: Scope, offices: list[str]
+) -> dict[str, dict[str, datetime | None]]:
+    """Office -> source kind -> its last load, every kind in one statement once
+    per session: a panel's notes ask for several kinds, and each statement is
+    a round trip to PostgreSQL."""
+    allowed = sorted(set(offices) & scope.office_ids)
+
+    def read() -> dict[str, dict[str, datetime | None]]:
+        o, kinds = t.Office, t.SOURCE_KINDS
+        rows = session.connection().execute(
+            sa.select(o.id, *(last_load(o.id, kind) for kind in kinds)).where(
+                in_scope(o.id, scope, allowed)
+            )
+        )
+        return {
+            office: dict(zip(kinds, moments, strict=True)) for office, *moments in rows
+        }
+
+    return once_per_session(session, ("last loads", tuple(allowed)), read)
 
 
 def first_day(session: so.Session, scope: Scope) -> date:

@@ -24,7 +24,13 @@ import sqlalchemy.orm as so
 from dashboard import queries
 from dashboard.access import Scope
 from dashboard.filters import Period
-from dashboard.queries import MIN_OFFICES_FOR_MEDIAN, Names, frame, in_scope
+from dashboard.queries import (
+    MIN_OFFICES_FOR_MEDIAN,
+    Names,
+    frame,
+    in_scope,
+    once_per_session,
+)
 from models import tables as t
 from models.config import KALMAR_KOMMUNER
 from models.sql import EPOCH, day_number, days_since_epoch
@@ -108,13 +114,19 @@ def membership_spans(
 
 
 def office_names(session: so.Session, scope: Scope, offices: list[str]) -> dict:
-    """Office id -> its own name, for the offices asked for (in the scope)."""
-    rows = session.connection().execute(
-        sa.select(t.Office.id, t.Office.name)
-        .where(in_scope(t.Office.id, scope, offices))
-        .order_by(t.Office.name)
-    )
-    return dict(rows.all())
+    """Office id -> its own name, for the offices asked for (in the scope), by
+    name; read once per session (a panel and its note both ask)."""
+    allowed = sorted(set(offices) & scope.office_ids)
+
+    def read() -> dict[str, str]:
+        rows = session.connection().execute(
+            sa.select(t.Office.id, t.Office.name)
+            .where(in_scope(t.Office.id, scope, allowed))
+            .order_by(t.Office.name)
+        )
+        return dict(rows.all())
+
+    return dict(once_per_session(session, ("office names", tuple(allowed)), read))
 
 
 def offices_with_register(
