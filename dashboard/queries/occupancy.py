@@ -316,12 +316,6 @@ class _Grid:
             (at[o] for o in office_ids), dtype=int, count=len(office_ids)
         )
 
-    def index(self, office_ids, days) -> tuple[np.ndarray, np.ndarray]:
-        """Row and column of each (office, day)."""
-        first = self.dates[0]
-        columns = np.fromiter(((d - first).days for d in days), dtype=int)
-        return self.rows_of(office_ids), columns
-
     def frame(self, columns: list[str]) -> pd.DataFrame:
         """One row per existing office-day, by office and day."""
         rows, days = np.nonzero(self.exists)

@@ -158,12 +158,7 @@ PROMOTER, DETRACTOR = 9, 6  # scores from 9 promote, scores up to 6 detract
 
 def nps(scores: pd.Series) -> float | None:
     """% promoters (9–10) minus % detractors (0–6), −100…+100; None if no scores."""
-    scores = scores.dropna()
-    if scores.empty:
-        return None
-    promoters = (scores >= PROMOTER).sum()
-    detractors = (scores <= DETRACTOR).sum()
-    return _nps_of(len(scores), promoters, detractors)
+    return _nps_if_enough(_tally(scores), 1)
 
 
 def _nps_of(answered: int, promoters: int, detractors: int) -> float:
@@ -173,21 +168,24 @@ def _nps_of(answered: int, promoters: int, detractors: int) -> float:
 Tally = tuple[int, int, int]  # scores answered, promoters, detractors
 
 
+def _tally(scores) -> Tally:
+    """Scores answered, promoters and detractors (a skipped question: NaN)."""
+    answered = [score for score in scores if not pd.isna(score)]
+    promoters = sum(1 for score in answered if score >= PROMOTER)
+    detractors = sum(1 for score in answered if score <= DETRACTOR)
+    return len(answered), promoters, detractors
+
+
 def _tallies(rows: pd.DataFrame) -> dict[tuple[str, str], Tally]:
-    """Scores answered, promoters and detractors per cell (round, office) and
-    per programme cell (round, ``PROGRAMME``): every office of the scope counts
-    towards the programme."""
-    tallies: dict[tuple[str, str], list[int]] = {}
+    """The tally of each cell (round, office) and of each programme cell
+    (round, ``PROGRAMME``): every office of the scope counts towards the
+    programme."""
+    scores: dict[tuple[str, str], list] = {}
     cells = zip(rows["round"], rows["office_id"], rows["recommend_score"], strict=True)
     for round_, office, score in cells:
-        if pd.isna(score):  # skipped the question
-            continue
         for key in ((round_, office), (round_, PROGRAMME)):
-            tally = tallies.setdefault(key, [0, 0, 0])
-            tally[0] += 1
-            tally[1] += int(score >= PROMOTER)
-            tally[2] += int(score <= DETRACTOR)
-    return {key: (a, p, d) for key, (a, p, d) in tallies.items()}
+            scores.setdefault(key, []).append(score)
+    return {key: _tally(values) for key, values in scores.items()}
 
 
 def _nps_if_enough(tally: Tally, min_size: int) -> float | None:
