@@ -182,6 +182,8 @@ def test_date_axes_and_menu_follow_the_language(live_server, page, add_user):
     # the menu's links keep the language; the page shown is the active one
     page.locator("#nav-links").get_by_role("link", name="Occupancy").click()
     page.wait_for_url("**/belaggning?lang=en")
+    # a client-side move: the page router's callback draws the heading after the URL
+    page.locator("h1", has_text="Occupancy").wait_for(timeout=20_000)
     wait_until_settled(page)
     assert page.locator("h1").inner_text() == "Occupancy"
     assert page.locator("#nav-links .nav-link.active").inner_text() == "Occupancy"
