@@ -68,17 +68,26 @@ HOUR_COLUMNS = ["office_id", "day", "weekday", "hour", "occupancy", "in_hours"]
 
 @dataclass
 class Occupancy:
-    """Per office and local day (``days``, and the same as arrays in ``grid``),
-    and per office and local hour of days with data (``hours``, built on first
-    use: they are tens of thousands of rows at 50 offices)."""
+    """Per office and local day (as arrays in ``grid``, and as rows in
+    ``days``), and per office and local hour of days with data (``hours``).
+    The rows are built on first use: most panels only need the arrays, and
+    the hours are tens of thousands of rows at 50 offices."""
 
-    days: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=DAY_COLUMNS)
-    )
     offices: pd.DataFrame = field(default_factory=pd.DataFrame)
     first: date | None = None
     last: date | None = None
     grid: _Grid | None = field(default=None, repr=False)
+
+    @property
+    def empty(self) -> bool:
+        """No office-day in the period (no office had opened)."""
+        return self.grid is None or not self.grid.exists.any()
+
+    @cached_property
+    def days(self) -> pd.DataFrame:
+        if self.grid is None:
+            return pd.DataFrame(columns=DAY_COLUMNS)
+        return self.grid.frame(DAY_COLUMNS)
 
     @cached_property
     def hours(self) -> pd.DataFrame:
@@ -254,7 +263,7 @@ def occupancy(
     if first > last:
         return Occupancy(offices=info, first=period.start, last=period.end)
     grid = _grid(session, info, first, last, zone)
-    return Occupancy(grid.frame(DAY_COLUMNS), info, first, last, grid)
+    return Occupancy(info, first, last, grid)
 
 
 def door_coverage(
@@ -608,7 +617,7 @@ def daily(
     ``target_utilisation`` cover every selected office that has opened."""
     occ = occupancy(session, scope, offices, period, zone)
     ever = has_door_data(session, scope, offices)
-    if occ.days.empty:
+    if occ.empty:
         return _attach(pd.DataFrame(columns=DAILY_COLUMNS), occ, period, ever)
     grid = occ.grid
     seats = np.where(grid.exists, grid.values["seats"], np.nan)
@@ -739,7 +748,7 @@ def weekly(
     zone = zone_or_default(zone)
     occ = occupancy(session, scope, offices, period, zone)
     ever = has_door_data(session, scope, offices)
-    if occ.days.empty:
+    if occ.empty:
         return _attach(pd.DataFrame(columns=WEEKLY_COLUMNS), occ, period, ever)
     grid = occ.grid
     booked, booked_hours = _desk_grid(session, scope, offices, grid)
@@ -819,7 +828,7 @@ def reconciliation(
     zone = zone_or_default(zone)
     occ = occupancy(session, scope, offices, period, zone)
     ever = has_door_data(session, scope, offices)
-    if occ.days.empty:
+    if occ.empty:
         return _attach(pd.DataFrame(columns=RECONCILIATION_COLUMNS), occ, period, ever)
     grid = occ.grid
     booked, _ = _desk_grid(session, scope, offices, grid)
@@ -875,26 +884,30 @@ def counter_health(
     """
     occ = occupancy(session, scope, offices, period, zone)
     ever = has_door_data(session, scope, offices)
-    days = occ.days.assign(open_without_data=occ.days["open"] & ~occ.days["has_data"])
-    per_office = days.groupby("office_id", sort=False).agg(
-        days=("day", "size"),
-        days_with_data=("has_data", "sum"),
-        open_days_without_data=("open_without_data", "sum"),
-        entries=("entries", "sum"),
-        exits=("exits", "sum"),
-    )
-    gaps = longest_gaps(days)
+    if occ.empty:
+        return _attach(pd.DataFrame(columns=HEALTH_COLUMNS), occ, period, ever)
+    grid = occ.grid
     names = dict(zip(occ.offices["office_id"], occ.offices["name"], strict=True))
+    days = grid.exists.sum(axis=1)
+    with_data = grid.has_data.sum(axis=1)
+    without_data = (grid.open & ~grid.has_data).sum(axis=1)
+    entries = np.nansum(grid.values["entries"], axis=1)  # NaN: no door data
+    exits = np.nansum(grid.values["exits"], axis=1)
     rows = [
         (
-            names[row.Index],
-            int(row.days),
-            int(row.days_with_data),
-            int(row.open_days_without_data),
-            *gaps[row.Index],
-            (row.entries - row.exits) / row.entries if row.entries else None,
+            names[office],
+            int(days[row]),
+            int(with_data[row]),
+            int(without_data[row]),
+            *longest_gap(
+                grid.dates[grid.exists[row]],
+                grid.has_data[row, grid.exists[row]],
+                grid.open[row, grid.exists[row]],
+            ),
+            (entries[row] - exits[row]) / entries[row] if entries[row] else None,
         )
-        for row in per_office.itertuples()
+        for row, office in enumerate(grid.ids)
+        if days[row]  # an office opening after the period has no row
     ]
     result = pd.DataFrame(rows, columns=HEALTH_COLUMNS)
     return _attach(
@@ -902,26 +915,23 @@ def counter_health(
     )
 
 
-def longest_gaps(
-    days: pd.DataFrame,
-) -> dict[str, tuple[date | None, date | None, int]]:
-    """Per office: (first, last, days) of its longest run of days without data
-    that holds an open day; (None, None, 0) if there is none. ``days``: sorted
-    by office and day. One pass over plain values (no per-office frames)."""
-    gaps: dict[str, tuple[date | None, date | None, int]] = {}
-    office, first, any_open = None, None, False
-    for office_id, day, has_data, is_open in zip(
-        days["office_id"], days["day"], days["has_data"], days["open"], strict=True
+def longest_gap(
+    days: np.ndarray, has_data: np.ndarray, is_open: np.ndarray
+) -> tuple[date | None, date | None, int]:
+    """(first, last, days) of the longest run of ``days`` without data that
+    holds an open day; (None, None, 0) if there is none. ``days``: one
+    office's, in order."""
+    longest: tuple[date | None, date | None, int] = (None, None, 0)
+    first, any_open = None, False
+    for day, data, opened in zip(
+        days.tolist(), has_data.tolist(), is_open.tolist(), strict=True
     ):
-        if office_id != office:
-            office, first, any_open = office_id, None, False
-            gaps[office_id] = (None, None, 0)
-        if has_data:
+        if data:
             first, any_open = None, False
             continue
         first = first or day
-        any_open = any_open or bool(is_open)
+        any_open = any_open or opened
         length = (day - first).days + 1
-        if any_open and length > gaps[office_id][2]:
-            gaps[office_id] = (first, day, length)
-    return gaps
+        if any_open and length > longest[2]:
+            longest = (first, day, length)
+    return longest

@@ -302,25 +302,19 @@ def test_a_day_with_only_some_offices_counted_gets_a_hollow_marker():
     assert line.customdata[1] == "1 av 2 kontor med dörrdata"
 
 
-def test_longest_gaps_are_per_office_and_need_an_open_day():
-    """A run of days without data does not carry over into the next office, and
-    a run of closed days only (a weekend) is no gap."""
+def test_the_longest_gap_needs_an_open_day():
+    """A run of days without data counts once it holds an open day: a run of
+    closed days only (a weekend) is no gap."""
     friday = date(2025, 6, 6)
-    rows = [  # office, day, has data, open
-        ("boda", friday, False, True),
-        ("boda", friday + timedelta(days=1), False, False),
-        ("boda", friday + timedelta(days=2), False, False),
-        ("boda", friday + timedelta(days=3), True, True),
-        ("figeholm", friday, True, True),
-        ("figeholm", friday + timedelta(days=1), False, False),
-        ("figeholm", friday + timedelta(days=2), False, False),
-        ("figeholm", friday + timedelta(days=3), True, True),
-        ("grinden", friday + timedelta(days=3), False, True),
-    ]
-    days = pd.DataFrame(rows, columns=["office_id", "day", "has_data", "open"])
-    gaps = queries.longest_gaps(days)
-    assert gaps == {
-        "boda": (friday, friday + timedelta(days=2), 3),
-        "figeholm": (None, None, 0),
-        "grinden": (friday + timedelta(days=3), friday + timedelta(days=3), 1),
-    }
+    days = np.array([friday + timedelta(days=i) for i in range(6)], dtype=object)
+    is_open = np.array([True, False, False, True, True, True])
+
+    def gap(*has_data: bool):
+        return queries.longest_gap(days, np.array(has_data), is_open)
+
+    assert gap(False, False, False, True, True, True) == (friday, days[2], 3)
+    assert gap(True, False, False, True, True, True) == (None, None, 0)
+    assert gap(True, False, False, True, False, True) == (days[4], days[4], 1)
+    # the longer of two gaps, and a gap running to the last day
+    assert gap(False, True, False, False, False, False) == (days[2], days[5], 4)
+    assert gap(*[True] * 6) == (None, None, 0)

@@ -228,6 +228,30 @@ def test_counter_health_imbalance(engine):
     assert health["imbalance"] == pytest.approx(0.2)
 
 
+def test_counter_health_is_per_office_and_a_gap_never_runs_into_the_next(engine):
+    june = [date(2025, 6, 1) + timedelta(days=i) for i in range(30)]
+    boda_gaps = {date(2025, 6, 10), date(2025, 6, 11)} | set(june[27:])  # 28–30 June
+    for day in june:
+        if day not in boda_gaps:
+            add_door(engine, "boda", day, people=2, exits=1)
+    add_door(engine, "figeholm", date(2025, 6, 30), people=4)
+    health = run(engine, queries.counter_health, offices=("figeholm", "boda"))
+    boda, figeholm = (row for _, row in health.iterrows())
+
+    assert list(health["office"]) == ["Bodakontoret", "Kontoret Figeholm"]
+    assert (boda["days"], boda["days_with_data"]) == (30, 25)
+    assert boda["open_days_without_data"] == 3  # 10, 11 and Monday 30 June
+    assert (boda["longest_gap_first"], boda["longest_gap_last"]) == (
+        date(2025, 6, 28),
+        date(2025, 6, 30),
+    )
+    assert boda["imbalance"] == pytest.approx(0.5)
+    # Boda's gap at the end of June does not run into Figeholm's first days
+    assert figeholm["longest_gap_first"] == date(2025, 6, 1)
+    assert figeholm["longest_gap_days"] == 29
+    assert figeholm["days_with_data"] == 1
+
+
 def test_a_kommun_scope_never_returns_another_office(engine):
     for office, people in (("figeholm", 7), ("boda", 3)):
         add_door(engine, office, date(2025, 6, 2), people=people)
