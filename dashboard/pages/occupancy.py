@@ -227,10 +227,11 @@ def door_note(
 
     Days with data as this page counts them (see the glossary); with several
     offices, office-days."""
-    found = _source_note(session, scope, offices, period, "door")
+    # the days as this page counts them, not any day with a door_daily row
     coverage = occupancy_queries.door_coverage(session, scope, offices, period)
+    loads = queries.last_imports(session, scope, offices, "door").values()
     key = "occ_note_door" if coverage["offices"] <= 1 else "occ_note_door_offices"
-    return _note(found | coverage, key, lang)
+    return _note(coverage | {"last_import": max(loads, default=None)}, key, lang)
 
 
 def door_and_bookings_note(

@@ -106,13 +106,21 @@ def closed_days(first: date, last: date) -> holidays.HolidayBase:
 
 
 def _offices(session: so.Session, scope: Scope, offices: list[str]) -> pd.DataFrame:
-    return frame(
-        session.connection().execute(
-            sa.select(t.Office.id.label("office_id"), t.Office.name, t.Office.opened_on)
-            .where(in_scope(t.Office.id, scope, offices), t.Office.active.is_(True))
-            .order_by(t.Office.name)
+    """The selected active offices by name (read once per session: a panel
+    and its note both ask)."""
+
+    def read() -> pd.DataFrame:
+        o = t.Office
+        return frame(
+            session.connection().execute(
+                sa.select(o.id.label("office_id"), o.name, o.opened_on)
+                .where(in_scope(o.id, scope, offices), o.active.is_(True))
+                .order_by(o.name)
+            )
         )
-    )
+
+    allowed = tuple(sorted(set(offices) & scope.office_ids))
+    return once_per_session(session, ("occupancy offices", allowed), read)
 
 
 def _minutes(clock: str) -> int:
@@ -172,38 +180,35 @@ def _event_log_offices(session: so.Session, ids: list[str]) -> set[str]:
 
 def _door_days(
     session: so.Session, ids: list[str], first: date, last: date
-) -> list[tuple]:
-    """Both door rollups in one read, as columns: office ids, the grid column
-    of each day (days since ``first``), entries, exits, hours with data, and
-    the running occupancy as stored (packed integers, None: not stored),
-    unpacked all at once by :func:`measure_days`. Days come as numbers:
-    SQLAlchemy would parse SQLite's date texts one by one."""
+) -> tuple[list[tuple], list[tuple]]:
+    """Both door rollups as columns, each in one range read (two reads are
+    quicker than joining them): office ids, the grid column of each day (days
+    since ``first``), then entries, exits and hours with data (``door_daily``),
+    or the running occupancy as stored (packed integers, unpacked all at once
+    by :func:`measure_days`). Days come as numbers: SQLAlchemy would parse
+    SQLite's date texts one by one."""
     d, o = t.DoorDaily, t.DoorDayOccupancy
-    query = (
-        sa.select(
-            d.office_id,
-            day_number(d.day) - days_since_epoch(first),
-            d.entries,
-            d.exits,
-            d.hours_with_data,
-            sa.type_coerce(o.occupancy, sa.LargeBinary),  # unpacked by numpy
-        )
-        .outerjoin(
-            o,
-            # the range again on the joined table: PostgreSQL does not carry a
-            # range across a join, and would read all of door_day_occupancy
-            sa.and_(
-                o.office_id == d.office_id,
-                o.day == d.day,
-                o.office_id.in_(ids),
-                o.day >= first,
-                o.day <= last,
-            ),
-        )
-        .where(d.office_id.in_(ids), d.day >= first, d.day <= last)
+    daily = sa.select(
+        d.office_id,
+        day_number(d.day) - days_since_epoch(first),
+        d.entries,
+        d.exits,
+        d.hours_with_data,
+    ).where(d.office_id.in_(ids), d.day >= first, d.day <= last)
+    running = sa.select(
+        o.office_id,
+        day_number(o.day) - days_since_epoch(first),
+        sa.type_coerce(o.occupancy, sa.LargeBinary),  # unpacked by numpy
+    ).where(o.office_id.in_(ids), o.day >= first, o.day <= last)
+    connection = session.connection()
+    return _columns(connection.execute(daily), 5), _columns(
+        connection.execute(running), 3
     )
-    rows = session.connection().execute(query).fetchall()
-    return list(zip(*rows, strict=True)) if rows else [()] * 6
+
+
+def _columns(result: sa.Result, width: int) -> list[tuple]:
+    rows = result.fetchall()
+    return list(zip(*rows, strict=True)) if rows else [()] * width
 
 
 def has_door_data(session: so.Session, scope: Scope, offices: list[str]) -> bool:
@@ -391,14 +396,16 @@ def _build_grid(
     )
     event_logs = _event_log_offices(session, ids)
     logged = np.array([office in event_logs for office in ids])
-    office_ids, columns, *daily, occupancy = _door_days(session, ids, first, last)
-    rows = grid.rows_of(office_ids)
-    columns = np.array(columns, dtype=int)
-    _add_door_days(grid, rows, columns, daily, open_minutes, logged)
+    daily, running = _door_days(session, ids, first, last)
+    office_ids, columns, *counts = daily
+    rows, columns = grid.rows_of(office_ids), np.array(columns, dtype=int)
+    _add_door_days(grid, rows, columns, counts, open_minutes, logged)
     for name in ("entries", "exits"):
         grid.values[name] = np.where(grid.has_data, grid.values[name], np.nan)
     _add_plan(grid, _plan(session, ids))
-    _add_occupancy(grid, rows, columns, occupancy, zone)
+    office_ids, columns, stored = running
+    rows, columns = grid.rows_of(office_ids), np.array(columns, dtype=int)
+    _add_occupancy(grid, rows, columns, stored, zone)
     return grid
 
 
@@ -492,12 +499,11 @@ def _add_occupancy(
 ) -> None:
     """Peak and average occupancy of each office-day with door data, and its
     hours (see :func:`measure_days`); ``stored`` is the running occupancy of
-    the grid's ``rows`` and ``days`` (None: none stored)."""
+    the grid's ``rows`` and ``days``."""
     shape = grid.exists.shape
     grid.values["avg_occupancy"] = np.full(shape, np.nan)
     grid.values["peak_occupancy"] = np.full(shape, np.nan)
-    present = np.fromiter((day is not None for day in stored), bool, len(stored))
-    kept = grid.has_data[rows, days] & present
+    kept = grid.has_data[rows, days]
     if not kept.any():
         return
     order = np.lexsort((days[kept], rows[kept]))  # by office, then day
