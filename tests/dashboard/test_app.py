@@ -21,12 +21,16 @@ def test_shell_and_layout_are_served(signed_in_client):
 
 def test_serving_leaves_start_up_objects_out_of_full_collections(dash_app):
     gc.unfreeze()
+    thresholds = gc.get_threshold()
     try:
         settle_for_serving()
         assert gc.get_freeze_count() > 10_000  # the built app and its modules
         assert gc.get_count()[2] == 0  # nothing else left for a full collection
+        # a full collection after 100 middle ones, not Python's default 10
+        assert gc.get_threshold() == (thresholds[0], thresholds[1], 100)
     finally:
         gc.unfreeze()  # the rest of the test run collects as before
+        gc.set_threshold(*thresholds)
 
 
 def test_responses_are_compressed(signed_in_client):
