@@ -33,7 +33,7 @@ import sqlalchemy.orm as so
 from dashboard import queries
 from dashboard.access import Scope
 from dashboard.filters import Period, month, quarter
-from dashboard.queries import Names, frame, in_scope
+from dashboard.queries import Names, frame, in_scope, once_per_session
 from dashboard.queries.members import offices_with_register
 from models import tables as t
 from models.config import quarter_index, quarter_label, quarter_of
@@ -103,20 +103,27 @@ def _named(result: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 
 
 def office_info(session: so.Session, scope: Scope, offices: list[str]) -> pd.DataFrame:
-    o = t.Office
-    return frame(
-        session.connection().execute(
-            sa.select(
-                o.id.label("office_id"),
-                o.name.label("office"),
-                o.steering_model,
-                o.opened_on,
-                o.start_phase_end,
+    """The selected active offices by name, with their steering model, opening
+    and start phase (read once per session: a panel asks more than once)."""
+
+    def read() -> pd.DataFrame:
+        o = t.Office
+        return frame(
+            session.connection().execute(
+                sa.select(
+                    o.id.label("office_id"),
+                    o.name.label("office"),
+                    o.steering_model,
+                    o.opened_on,
+                    o.start_phase_end,
+                )
+                .where(in_scope(o.id, scope, offices), o.active.is_(True))
+                .order_by(o.name)
             )
-            .where(in_scope(o.id, scope, offices), o.active.is_(True))
-            .order_by(o.name)
         )
-    )
+
+    allowed = tuple(sorted(set(offices) & scope.office_ids))
+    return once_per_session(session, ("economy offices", allowed), read)
 
 
 def plan_lines(
@@ -322,17 +329,29 @@ def plan_totals(
     def total(kind: str) -> sa.ColumnElement[float]:
         return sa.func.sum(sa.case((p.kind == kind, p.amount)))
 
-    rows = session.connection().execute(
-        sa.select(
-            p.office_id, p.quarter, total("revenue"), total("cost"), total("subsidy")
+    rows = (
+        session.connection()
+        .execute(
+            sa.select(
+                p.office_id,
+                p.quarter,
+                total("revenue"),
+                total("cost"),
+                total("subsidy"),
+            )
+            .where(in_scope(p.office_id, scope, offices), p.quarter.in_(quarters))
+            .group_by(p.office_id, p.quarter)
         )
-        .where(in_scope(p.office_id, scope, offices), p.quarter.in_(quarters))
-        .group_by(p.office_id, p.quarter)
+        .all()
     )
     return {
-        (office, label): tuple(np.nan if v is None else float(v) for v in amounts)
-        for office, label, *amounts in rows
+        (office, label): (_amount(revenue), _amount(cost), _amount(subsidy))
+        for office, label, revenue, cost, subsidy in rows
     }
+
+
+def _amount(value: float | None) -> float:
+    return np.nan if value is None else float(value)
 
 
 def quarter_rows(
@@ -594,10 +613,14 @@ def _planned_subsidy(
 ) -> dict[tuple[str, str], float]:
     """Planned subsidy per (office_id, quarter), summed in the database."""
     p = t.QuarterPlan
-    rows = session.connection().execute(
-        sa.select(p.office_id, p.quarter, sa.func.sum(p.amount))
-        .where(in_scope(p.office_id, scope, offices), p.kind == "subsidy")
-        .group_by(p.office_id, p.quarter)
+    rows = (
+        session.connection()
+        .execute(
+            sa.select(p.office_id, p.quarter, sa.func.sum(p.amount))
+            .where(in_scope(p.office_id, scope, offices), p.kind == "subsidy")
+            .group_by(p.office_id, p.quarter)
+        )
+        .all()
     )
     return {(office, quarter): float(total) for office, quarter, total in rows}
 
