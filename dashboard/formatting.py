@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel.dates import format_date, format_timedelta
 from babel.numbers import NumberPattern, parse_pattern
 
 # parsed once: babel parses a locale name on every call it is given one as text
@@ -47,12 +47,14 @@ def day(value: date | None, lang: str = "sv") -> str:
 def local_time(
     value: datetime | None, zone: str = "Europe/Stockholm", lang: str = "sv"
 ) -> str:
-    """A UTC time as local wall-clock time, 2025-03-01 14:05:03 (sv-SE style)."""
+    """A UTC time (naive: taken as UTC) as local wall-clock time,
+    2025-03-01 14:05:03 (sv-SE style, and the same in English: digits only,
+    so without babel, which took 50 µs a line of the audit log)."""
     if value is None:
         return "–"
-    return format_datetime(
-        value, "yyyy-MM-dd HH:mm:ss", tzinfo=ZoneInfo(zone), locale=LOCALES[lang]
-    )
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def plotly_separators(lang: str = "sv") -> str:

@@ -3,6 +3,8 @@ no-break space and writes a decimal comma; "kr" and "%" stay on the line."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from dashboard import formatting
@@ -30,3 +32,18 @@ def test_percent_and_kr():
     assert formatting.percent(-0.05, "sv") == f"-5{NBSP}%"
     assert formatting.kr(1995, "sv") == f"1{NBSP}995{NBSP}kr"
     assert formatting.percent(None) == formatting.kr(None) == "–"
+
+
+def test_local_time_is_stockholm_wall_clock_in_both_languages():
+    winter = datetime(2025, 3, 1, 13, 5, 3, tzinfo=UTC)
+    summer = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
+    assert formatting.local_time(winter) == "2025-03-01 14:05:03"
+    assert formatting.local_time(summer, lang="en") == "2025-07-01 14:00:00"
+    # the October change: 02:30 happens twice, an hour apart in UTC
+    for utc_hour in (0, 1):
+        moment = datetime(2025, 10, 26, utc_hour, 30, tzinfo=UTC)
+        assert formatting.local_time(moment) == "2025-10-26 02:30:00"
+    assert formatting.local_time(datetime(2025, 3, 1, 13, 5, 3)) == (
+        "2025-03-01 14:05:03"  # naive: taken as UTC, as stored
+    )
+    assert formatting.local_time(None) == "–"
