@@ -97,9 +97,10 @@ CELL_COLUMNS = ["round", "office_id", "office", "respondents", "status"]
 def cell_status(rows: pd.DataFrame, scope: Scope, min_size: int) -> pd.DataFrame:
     """Respondents and suppression status per office and round, plus the
     programme total per round for a programme-wide scope."""
-    keys = zip(rows["round"], rows["office_id"], strict=True)
+    # lists: pandas iterates a text column an element at a time (1 µs each)
+    keys = zip(rows["round"].tolist(), rows["office_id"].tolist(), strict=True)
     counts = dict(sorted(Counter(keys).items()))  # by round, then office id
-    names = dict(zip(rows["office_id"], rows["office"], strict=True))
+    names = dict(zip(rows["office_id"].tolist(), rows["office"].tolist(), strict=True))
     groups = []
     if scope.all_offices and len(scope.office_ids) > 1:
         for round_ in sorted({round_ for round_, _ in counts}):
@@ -142,7 +143,7 @@ def _shown_rows(rows: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
 def _rows_in(rows: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
     """The responses that lie in any of ``cells`` (round and office)."""
     wanted = set(zip(cells["round"], cells["office_id"], strict=True))
-    keys = zip(rows["round"], rows["office_id"], strict=True)
+    keys = zip(rows["round"].tolist(), rows["office_id"].tolist(), strict=True)
     return rows[np.fromiter((key in wanted for key in keys), bool, len(rows))]
 
 
@@ -181,7 +182,12 @@ def _tallies(rows: pd.DataFrame) -> dict[tuple[str, str], Tally]:
     (round, ``PROGRAMME``): every office of the scope counts towards the
     programme."""
     scores: dict[tuple[str, str], list] = {}
-    cells = zip(rows["round"], rows["office_id"], rows["recommend_score"], strict=True)
+    cells = zip(
+        rows["round"].tolist(),
+        rows["office_id"].tolist(),
+        rows["recommend_score"].tolist(),
+        strict=True,
+    )
     for round_, office, score in cells:
         for key in ((round_, office), (round_, PROGRAMME)):
             scores.setdefault(key, []).append(score)
