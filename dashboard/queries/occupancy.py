@@ -180,30 +180,34 @@ def _event_log_offices(session: so.Session, ids: list[str]) -> set[str]:
 
 def _door_days(
     session: so.Session, ids: list[str], first: date, last: date
-) -> tuple[list[tuple], list[tuple]]:
-    """Both door rollups as columns, each in one range read (two reads are
-    quicker than joining them): office ids, the grid column of each day (days
-    since ``first``), then entries, exits and hours with data (``door_daily``),
-    or the running occupancy as stored (packed integers, unpacked all at once
-    by :func:`measure_days`). Days come as numbers: SQLAlchemy would parse
-    SQLite's date texts one by one."""
-    d, o = t.DoorDaily, t.DoorDayOccupancy
-    daily = sa.select(
+) -> list[tuple]:
+    """``door_daily`` as columns: office ids, the grid column of each day (days
+    since ``first``), entries, exits and hours with data. Days come as
+    numbers: SQLAlchemy would parse SQLite's date texts one by one."""
+    d = t.DoorDaily
+    query = sa.select(
         d.office_id,
         day_number(d.day) - days_since_epoch(first),
         d.entries,
         d.exits,
         d.hours_with_data,
     ).where(d.office_id.in_(ids), d.day >= first, d.day <= last)
-    running = sa.select(
+    return _columns(session.connection().execute(query), 5)
+
+
+def _running_occupancy(
+    session: so.Session, ids: list[str], first: date, last: date
+) -> list[tuple]:
+    """``door_day_occupancy`` as columns: office ids, grid columns (as in
+    :func:`_door_days`) and the running occupancy as stored (packed integers,
+    unpacked all at once by :func:`measure_days`)."""
+    o = t.DoorDayOccupancy
+    query = sa.select(
         o.office_id,
         day_number(o.day) - days_since_epoch(first),
         sa.type_coerce(o.occupancy, sa.LargeBinary),  # unpacked by numpy
     ).where(o.office_id.in_(ids), o.day >= first, o.day <= last)
-    connection = session.connection()
-    return _columns(connection.execute(daily), 5), _columns(
-        connection.execute(running), 3
-    )
+    return _columns(session.connection().execute(query), 3)
 
 
 def _columns(result: sa.Result, width: int) -> list[tuple]:
@@ -256,8 +260,11 @@ def occupancy(
     offices: list[str],
     period: Period,
     zone: str | None = None,
+    measured: bool = True,
 ) -> Occupancy:
-    """Occupancy per office-day and office-hour for the period (see module doc)."""
+    """Occupancy per office-day and office-hour for the period (see module doc).
+    Without ``measured``, no average or peak occupancy and no hours: a panel
+    that needs neither skips reading the hourly rollup."""
     zone = zone_or_default(zone)
     info = _offices(session, scope, offices)
     if info.empty:
@@ -268,6 +275,8 @@ def occupancy(
     if first > last:
         return Occupancy(offices=info, first=period.start, last=period.end)
     grid = _grid(session, info, first, last, zone)
+    if measured:
+        _measure(session, grid, zone)
     return Occupancy(info, first, last, grid)
 
 
@@ -365,7 +374,7 @@ def _build_grid(
     zone: str,
 ) -> _Grid:
     """Which office-days exist, are open and have door data; their entries,
-    exits, plan, and peak and average occupancy."""
+    exits and plan (occupancy: :func:`_measure`)."""
     dates = np.array(
         [first + timedelta(days=i) for i in range((last - first).days + 1)],
         dtype=object,
@@ -396,17 +405,24 @@ def _build_grid(
     )
     event_logs = _event_log_offices(session, ids)
     logged = np.array([office in event_logs for office in ids])
-    daily, running = _door_days(session, ids, first, last)
-    office_ids, columns, *counts = daily
+    office_ids, columns, *counts = _door_days(session, ids, first, last)
     rows, columns = grid.rows_of(office_ids), np.array(columns, dtype=int)
     _add_door_days(grid, rows, columns, counts, open_minutes, logged)
     for name in ("entries", "exits"):
         grid.values[name] = np.where(grid.has_data, grid.values[name], np.nan)
     _add_plan(grid, _plan(session, ids))
-    office_ids, columns, stored = running
+    return grid
+
+
+def _measure(session: so.Session, grid: _Grid, zone: str) -> None:
+    """Add each office-day's average and peak occupancy and its hours to the
+    grid, once."""
+    if "avg_occupancy" in grid.values:
+        return
+    first, last = grid.dates[0], grid.dates[-1]
+    office_ids, columns, stored = _running_occupancy(session, grid.ids, first, last)
     rows, columns = grid.rows_of(office_ids), np.array(columns, dtype=int)
     _add_occupancy(grid, rows, columns, stored, zone)
-    return grid
 
 
 def _add_door_days(
@@ -752,7 +768,7 @@ def weekly(
     """Per ISO week: visits (entries at the door, days with data only), open days
     with and without data, desk bookings and booked desk-hours."""
     zone = zone_or_default(zone)
-    occ = occupancy(session, scope, offices, period, zone)
+    occ = occupancy(session, scope, offices, period, zone, measured=False)
     ever = has_door_data(session, scope, offices)
     if occ.empty:
         return _attach(pd.DataFrame(columns=WEEKLY_COLUMNS), occ, period, ever)
@@ -888,7 +904,7 @@ def counter_health(
     Sunday without data is no gap). Imbalance = Σ(entries − exits) / Σ entries:
     a counter that misses exits (or counts them twice) drifts away from 0 %.
     """
-    occ = occupancy(session, scope, offices, period, zone)
+    occ = occupancy(session, scope, offices, period, zone, measured=False)
     ever = has_door_data(session, scope, offices)
     if occ.empty:
         return _attach(pd.DataFrame(columns=HEALTH_COLUMNS), occ, period, ever)

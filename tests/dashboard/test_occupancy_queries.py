@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from dashboard.access import Scope
 from dashboard.filters import Period, month
@@ -250,6 +251,28 @@ def test_counter_health_is_per_office_and_a_gap_never_runs_into_the_next(engine)
     assert figeholm["longest_gap_first"] == date(2025, 6, 1)
     assert figeholm["longest_gap_days"] == 29
     assert figeholm["days_with_data"] == 1
+
+
+def test_only_panels_showing_occupancy_read_the_hourly_rollup(engine):
+    add_door(engine, "figeholm", date(2025, 6, 2), people=3)
+    statements: list[str] = []
+
+    def remember(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    def reads_hours(query) -> bool:
+        statements.clear()
+        sa.event.listen(engine, "before_cursor_execute", remember)
+        try:
+            run(engine, query)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", remember)
+        assert statements
+        return any("door_day_occupancy" in statement for statement in statements)
+
+    assert not reads_hours(queries.weekly)
+    assert not reads_hours(queries.counter_health)
+    assert reads_hours(queries.daily) and reads_hours(queries.reconciliation)
 
 
 def test_a_kommun_scope_never_returns_another_office(engine):
