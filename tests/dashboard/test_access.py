@@ -196,6 +196,38 @@ def test_region_users_read_the_audit_log_in_stockholm_time(signed_in_client):
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", log.text)
 
 
+def test_the_audit_log_follows_the_language_switch(signed_in_client):
+    client = signed_in_client("region")
+
+    def log_page(search: str) -> str:
+        body = {
+            "output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [
+                {"id": "_pages_content", "property": "children"},
+                {"id": "_pages_store", "property": "data"},
+            ],
+            "inputs": [
+                {"id": "_pages_location", "property": "pathname", "value": "/logg"},
+                {"id": "_pages_location", "property": "search", "value": search},
+            ],
+            "state": [],
+            "changedPropIds": ["_pages_location.pathname"],
+        }
+        response = client.post("/_dash-update-component", json=body)
+        assert response.status_code == 200
+        return json.dumps(response.get_json(), ensure_ascii=False)
+
+    english, swedish = log_page("?lang=en"), log_page("")
+    assert "The latest 200 events, newest first." in english
+    assert '"Time"' in english and '"Event"' in english
+    assert "Händelse" not in english and "De senaste" not in english
+    assert "De senaste 200 händelserna, nyast först." in swedish
+    assert '"Tid"' in swedish and '"Händelse"' in swedish
+    for page in (english, swedish):  # the same lines and times in both
+        assert "region-alla@example.se" in page
+        assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", page)
+
+
 def test_every_registered_page_is_guarded():
     assert access.unguarded_pages(dash.page_registry.values()) == []
     unguarded = {"module": "pages.forgot", "layout": lambda: "data"}
