@@ -156,12 +156,18 @@ def once_per_session(session: so.Session, key: tuple, compute: Callable[[], T]) 
     return store[key]
 
 
+def allowed_offices(scope: Scope, offices: list[str]) -> tuple[str, ...]:
+    """The offices asked for that the scope allows, in id order (also the key
+    of what a session reads once for them)."""
+    return tuple(sorted(set(offices) & scope.office_ids))
+
+
 def in_scope(
     office_column: sa.ColumnElement[str], scope: Scope, offices: list[str]
 ) -> sa.ColumnElement[bool]:
     """The offices a callback asked for (already restricted), within the scope
     again: a query is safe even if a caller forgot ``Scope.restrict``."""
-    allowed = sorted(set(offices) & scope.office_ids)
+    allowed = allowed_offices(scope, offices)
     return office_column.in_(allowed) if allowed else sa.false()
 
 
@@ -227,7 +233,7 @@ def _last_loads(
     """Office -> source kind -> its last load, every kind in one statement once
     per session: a panel's notes ask for several kinds, and each statement is
     a round trip to PostgreSQL."""
-    allowed = sorted(set(offices) & scope.office_ids)
+    allowed = list(allowed_offices(scope, offices))
 
     def read() -> dict[str, dict[str, datetime | None]]:
         o, kinds = t.Office, t.SOURCE_KINDS

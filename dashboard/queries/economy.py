@@ -33,7 +33,13 @@ import sqlalchemy.orm as so
 from dashboard import queries
 from dashboard.access import Scope
 from dashboard.filters import Period, month, quarter
-from dashboard.queries import Names, frame, in_scope, once_per_session
+from dashboard.queries import (
+    Names,
+    allowed_offices,
+    frame,
+    in_scope,
+    once_per_session,
+)
 from dashboard.queries.members import offices_with_register
 from models import tables as t
 from models.config import quarter_index, quarter_label, quarter_of
@@ -122,8 +128,8 @@ def office_info(session: so.Session, scope: Scope, offices: list[str]) -> pd.Dat
             )
         )
 
-    allowed = tuple(sorted(set(offices) & scope.office_ids))
-    return once_per_session(session, ("economy offices", allowed), read)
+    key = ("economy offices", allowed_offices(scope, offices))
+    return once_per_session(session, key, read)
 
 
 def plan_lines(
@@ -284,7 +290,7 @@ def revenue(
     fees = prorated_fees(members, [(s.start, min(s.end, today)) for s in spans])
     fees_of = _per_office(members.offices, fees)
     earned: Earned = {}
-    for office in sorted(set(offices) & scope.office_ids):
+    for office in allowed_offices(scope, offices):
         own_fees = fees_of.get(office, np.zeros(len(quarters))).tolist()
         since = booking_since.get(office, date.max)
         for number, (label, span) in enumerate(zip(quarters, spans, strict=True)):

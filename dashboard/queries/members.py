@@ -27,6 +27,7 @@ from dashboard.filters import Period
 from dashboard.queries import (
     MIN_OFFICES_FOR_MEDIAN,
     Names,
+    allowed_offices,
     frame,
     in_scope,
     once_per_session,
@@ -116,7 +117,7 @@ def membership_spans(
 def office_names(session: so.Session, scope: Scope, offices: list[str]) -> dict:
     """Office id -> its own name, for the offices asked for (in the scope), by
     name; read once per session (a panel and its note both ask)."""
-    allowed = sorted(set(offices) & scope.office_ids)
+    allowed = list(allowed_offices(scope, offices))
 
     def read() -> dict[str, str]:
         rows = session.connection().execute(

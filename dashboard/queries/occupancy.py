@@ -38,6 +38,7 @@ from dashboard.access import Scope
 from dashboard.filters import Period
 from dashboard.queries import (
     Names,
+    allowed_offices,
     frame,
     in_scope,
     once_per_session,
@@ -119,8 +120,8 @@ def _offices(session: so.Session, scope: Scope, offices: list[str]) -> pd.DataFr
             )
         )
 
-    allowed = tuple(sorted(set(offices) & scope.office_ids))
-    return once_per_session(session, ("occupancy offices", allowed), read)
+    key = ("occupancy offices", allowed_offices(scope, offices))
+    return once_per_session(session, key, read)
 
 
 def _minutes(clock: str) -> int:
@@ -263,8 +264,9 @@ def occupancy(
     measured: bool = True,
 ) -> Occupancy:
     """Occupancy per office-day and office-hour for the period (see module doc).
-    Without ``measured``, no average or peak occupancy and no hours: a panel
-    that needs neither skips reading the hourly rollup."""
+    Without ``measured``, no average or peak occupancy, no hours and so no
+    ``days`` rows (they hold both): a panel that needs none of them skips
+    reading the hourly rollup."""
     zone = zone_or_default(zone)
     info = _offices(session, scope, offices)
     if info.empty:
