@@ -62,6 +62,23 @@ def csrf_token(client) -> str:
     return CSRF_FIELD.search(client.get("/login").get_data(as_text=True)).group(1)
 
 
+def router_request(pathname: str, search: str = "") -> dict:
+    """The page router's request for a page, as the browser sends it."""
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "state": [],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+
+
 def sign_in(client, email: str, password: str = PASSWORD, next_path: str = ""):
     """Sign in through the real form, CSRF token and all; returns the response."""
     form = {"email": email, "password": password, "csrf_token": csrf_token(client)}

@@ -17,6 +17,7 @@ from dashboard.auth import SignedInUser
 from models import tables as t
 from models.db import transaction
 from models.sync import sync_programme
+from tests.dashboard.conftest import router_request
 from tests.dashboard.forgery import (
     assert_nothing_leaks,
     forge_every_callback,
@@ -200,20 +201,8 @@ def test_the_audit_log_follows_the_language_switch(signed_in_client):
     client = signed_in_client("region")
 
     def log_page(search: str) -> str:
-        body = {
-            "output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [
-                {"id": "_pages_content", "property": "children"},
-                {"id": "_pages_store", "property": "data"},
-            ],
-            "inputs": [
-                {"id": "_pages_location", "property": "pathname", "value": "/logg"},
-                {"id": "_pages_location", "property": "search", "value": search},
-            ],
-            "state": [],
-            "changedPropIds": ["_pages_location.pathname"],
-        }
-        response = client.post("/_dash-update-component", json=body)
+        request = router_request("/logg", search)
+        response = client.post("/_dash-update-component", json=request)
         assert response.status_code == 200
         return json.dumps(response.get_json(), ensure_ascii=False)
 

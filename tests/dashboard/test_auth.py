@@ -17,21 +17,15 @@ from models import users
 from models.config import load_config
 from models.db import transaction
 from tests.conftest import FIXTURES
-from tests.dashboard.conftest import PASSWORD, client_for, csrf_token, sign_in
+from tests.dashboard.conftest import (
+    PASSWORD,
+    client_for,
+    csrf_token,
+    router_request,
+    sign_in,
+)
 
-ROUTER_BODY = {
-    "output": ".._pages_content.children..._pages_store.data..",
-    "outputs": [
-        {"id": "_pages_content", "property": "children"},
-        {"id": "_pages_store", "property": "data"},
-    ],
-    "inputs": [
-        {"id": "_pages_location", "property": "pathname", "value": "/"},
-        {"id": "_pages_location", "property": "search", "value": ""},
-    ],
-    "state": [],
-    "changedPropIds": ["_pages_location.pathname"],
-}
+ROUTER_BODY = router_request("/")
 FAILED = "Inloggningen misslyckades"
 
 

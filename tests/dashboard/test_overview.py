@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from dashboard.overview_cards import OfficeFigures, status
+from tests.dashboard.conftest import router_request
 
 
 def figures(**changes) -> OfficeFigures:
@@ -45,21 +46,8 @@ def test_overview_cards_for_region_and_kommun(signed_in_client):
     region = signed_in_client("region").get("/_dash-layout")
     assert region.status_code == 200
     client = signed_in_client("kommun", ["boda"])
-    body = client.post(
-        "/_dash-update-component",
-        json={
-            "output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [
-                {"id": "_pages_content", "property": "children"},
-                {"id": "_pages_store", "property": "data"},
-            ],
-            "inputs": [
-                {"id": "_pages_location", "property": "pathname", "value": "/"},
-                {"id": "_pages_location", "property": "search", "value": ""},
-            ],
-            "state": [],
-            "changedPropIds": ["_pages_location.pathname"],
-        },
-    ).get_data(as_text=True)
+    body = client.post("/_dash-update-component", json=router_request("/")).get_data(
+        as_text=True
+    )
     assert "card-boda" in body and "card-figeholm" not in body
     assert "Figeholm" not in body
