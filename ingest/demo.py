@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from models.config import KALMAR_KOMMUNER, Office, ProgrammeConfig, resolve_path
+from models.days import closed_days
 
 TARGET_MIX = {
     "default": {"Företagare": 0.5, "Pendlare": 0.25, "Nätverk": 0.15, "Resande": 0.10},
@@ -217,7 +217,7 @@ def _new_member(
     )
 
 
-def _open_on(office: Office, day: date, holiday_days: holidays.HolidayBase) -> bool:
+def _open_on(office: Office, day: date, holiday_days: Container[date]) -> bool:
     return office.hours_on(day.weekday()) is not None and day not in holiday_days
 
 
@@ -233,9 +233,7 @@ def _season(office: Office, day: date) -> float:
 
 def _simulate_visits(sim: OfficeSim, start: date, zone: ZoneInfo) -> None:
     office, rng = sim.office, sim.rng
-    holiday_days = holidays.Sweden(
-        years=range(start.year, sim.until.year + 1), categories=("public", "de_facto")
-    )
+    holiday_days = closed_days(start.year, sim.until.year)
     weekday_factor = [0.9, 1.15, 1.2, 1.1, 0.65, 0.5, 0.3]
     day = start
     while day <= sim.until:

@@ -356,25 +356,18 @@ def weekday_heatmap(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     if frame.empty or not frame.attrs.get("door_data", True):
         return no_data_figure(frame, lang)
     names = weekday_names(lang)
-    weekdays = sorted(int(w) for w in frame["weekday"].unique())
+    weekdays, grid, days = _weekday_hour_grid(frame)
     hours = list(range(int(frame["hour"].min()), int(frame["hour"].max()) + 1))
-    cells = frame.groupby(["weekday", "hour"]).agg(
-        occupancy=("occupancy", "mean"), days=("days", "max")
-    )
-    grid = cells["occupancy"].unstack().reindex(index=weekdays, columns=hours)
-    days = cells["days"].unstack().reindex(index=weekdays, columns=hours)
     note = text("occ_days_in_average", lang)
     heatmap = {
         "type": "heatmap",
-        "z": grid.to_numpy(),
+        "z": grid,
         "x": [f"{hour:02d}" for hour in hours],
         "y": [names[w] for w in weekdays],
         "colorscale": BLUES,
         "zmin": 0,
         "texttemplate": "%{z:.1f}",
-        "customdata": [
-            [note.format(days=_int(d)) for d in row] for row in days.to_numpy()
-        ],
+        "customdata": [[note.format(days=_int(d)) for d in row] for row in days],
         "hovertemplate": "%{y} kl. %{x}: %{z:.1f}<br>%{customdata}<extra></extra>"
         if lang == "sv"
         else "%{y} %{x}:00: %{z:.1f}<br>%{customdata}<extra></extra>",
@@ -386,6 +379,29 @@ def weekday_heatmap(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
         yaxis={"autorange": "reversed", "type": "category"},
     )
     return figure([heatmap], layout)
+
+
+def _weekday_hour_grid(frame: pd.DataFrame) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """The weekdays present and, per weekday and hour (from the first to the
+    last hour present), the mean occupancy and most days; NaN where none.
+    Arrays, not a pandas pivot: the frame has at most 168 rows, and pivoting
+    them cost more than the query that found them."""
+    weekday = frame["weekday"].to_numpy(dtype=int)
+    hour = frame["hour"].to_numpy(dtype=int)
+    occupancy = frame["occupancy"].to_numpy(dtype=float)
+    weekdays = sorted(set(weekday.tolist()))
+    width = hour.max() - hour.min() + 1
+    size = len(weekdays) * width
+    cell = np.searchsorted(weekdays, weekday) * width + (hour - hour.min())
+    counted = ~np.isnan(occupancy)
+    found = np.bincount(cell[counted], minlength=size)
+    total = np.bincount(cell[counted], occupancy[counted], minlength=size)
+    with np.errstate(invalid="ignore"):
+        mean = np.where(found > 0, total / found, np.nan)
+    most = np.full(size, np.nan)
+    np.fmax.at(most, cell, frame["days"].to_numpy(dtype=float))
+    shape = (len(weekdays), width)
+    return weekdays, mean.reshape(shape), most.reshape(shape)
 
 
 def _int(value: float) -> int:

@@ -28,7 +28,6 @@ from datetime import UTC, date, timedelta
 from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
@@ -45,7 +44,7 @@ from dashboard.queries import (
     zone_or_default,
 )
 from models import tables as t
-from models.days import day_bounds
+from models.days import closed_days, day_bounds
 from models.sql import day_number, days_since_epoch
 
 COMPLETE_HOURS = 20
@@ -95,12 +94,6 @@ class Occupancy:
         if self.grid is None:
             return pd.DataFrame(columns=HOUR_COLUMNS)
         return self.grid.hour_rows()
-
-
-def closed_days(first: date, last: date) -> holidays.HolidayBase:
-    return holidays.Sweden(
-        years=range(first.year, last.year + 1), categories=("public", "de_facto")
-    )
 
 
 # --- reads ---------------------------------------------------------------------
@@ -382,7 +375,7 @@ def _build_grid(
         dtype=object,
     )
     weekday = np.fromiter((d.weekday() for d in dates), dtype=int, count=len(dates))
-    holiday = closed_days(first, last)
+    holiday = closed_days(first.year, last.year)
     closed = np.fromiter((d in holiday for d in dates), dtype=bool, count=len(dates))
     opened = dict(zip(info["office_id"], info["opened_on"], strict=True))
     since = np.array([(opened[office] - first).days for office in ids])
@@ -722,21 +715,19 @@ def weekday_hour_average(
     )
     hour = hours.hour[row, slot]
     # per office-day and hour: the mean (the DST day's repeated hour once)
-    sums, counts = np.zeros((len(days), 24)), np.zeros((len(days), 24))
-    np.add.at(sums, (row, hour), hours.occupied[row, slot])
-    np.add.at(counts, (row, hour), 1)
+    cells, size = row * 24 + hour, len(days) * 24
+    sums = np.bincount(cells, hours.occupied[row, slot], size).reshape(-1, 24)
+    counts = np.bincount(cells, minlength=size).reshape(-1, 24)
     mean = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
     # per day and hour: added up over the offices
     distinct, day_of_row = np.unique(days, return_inverse=True)
-    per_day, seen = np.zeros((len(distinct), 24)), np.zeros((len(distinct), 24))
-    np.add.at(per_day, day_of_row, mean)
-    np.add.at(seen, day_of_row, counts > 0)
+    per_day = _sum_rows(day_of_row, mean, len(distinct))
+    seen = _sum_rows(day_of_row, counts > 0, len(distinct))
     weekday_of_day = np.zeros(len(distinct), dtype=int)
     weekday_of_day[day_of_row] = weekdays
     # per weekday and hour: the mean over the days that have it
-    totals, day_counts = np.zeros((7, 24)), np.zeros((7, 24))
-    np.add.at(totals, weekday_of_day, np.where(seen > 0, per_day, 0.0))
-    np.add.at(day_counts, weekday_of_day, seen > 0)
+    totals = _sum_rows(weekday_of_day, np.where(seen > 0, per_day, 0.0), 7)
+    day_counts = _sum_rows(weekday_of_day, seen > 0, 7)
     weekday, hour = np.nonzero(day_counts)
     return pd.DataFrame(
         {
@@ -746,6 +737,14 @@ def weekday_hour_average(
             "days": day_counts[weekday, hour].astype(int),
         }
     )
+
+
+def _sum_rows(groups: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
+    """The rows of an (n × 24) matrix added up per group (0 … count − 1), in
+    row order (``np.add.at`` would be ten times slower)."""
+    cells = (groups[:, None] * 24 + np.arange(24)).ravel()
+    weights = values.ravel().astype(float)
+    return np.bincount(cells, weights, count * 24).reshape(count, 24)
 
 
 WEEKLY_COLUMNS = [

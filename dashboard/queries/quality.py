@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Container
 from datetime import date, timedelta
 
-import holidays
 import pandas as pd
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -26,7 +25,7 @@ from dashboard.queries import (
     zone_or_default,
 )
 from models import tables as t
-from models.days import day_bounds
+from models.days import closed_days, day_bounds
 
 RUNS_SHOWN = 50
 IMPORT_COLUMNS = [
@@ -302,10 +301,7 @@ def _gaps(
 ) -> pd.DataFrame:
     columns = ["office", "first_day", "last_day", "days", "open_days"]
     out = []
-    closed = holidays.Sweden(
-        years=range(period.start.year, period.end.year + 1),
-        categories=("public", "de_facto"),
-    )
+    closed = closed_days(period.start.year, period.end.year)
     found = _offices(session, scope, offices)
     ids = [office_id for office_id, _, _ in found]
     weekdays = _open_weekdays(session, ids)

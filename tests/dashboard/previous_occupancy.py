@@ -14,6 +14,7 @@ import sqlalchemy.orm as so
 
 from dashboard.queries import occupancy as queries
 from models import tables as t
+from models.days import closed_days
 
 
 def hour_grid(
@@ -99,7 +100,7 @@ def days_with_data(
 def office_days(
     info: pd.DataFrame, hours: pd.DataFrame, first: date, last: date
 ) -> pd.DataFrame:
-    holiday = queries.closed_days(first, last)
+    holiday = closed_days(first.year, last.year)
     dates = pd.date_range(first, last, freq="D").date
     calendar = pd.DataFrame(
         {

@@ -146,6 +146,17 @@ def test_heatmap_monday_first_with_swedish_and_english_weekdays():
     assert figures.weekday_names("sv") == "må ti on to fr lö sö".split()
 
 
+def test_heatmap_cells_average_repeated_rows_and_say_how_many_days():
+    frame = heatmap_frame()
+    repeated = with_attrs(
+        pd.concat([frame, frame.assign(occupancy=[3.5, 5.0, 1.0, 0.5], days=6)])
+    )
+    heatmap = figures.weekday_heatmap(repeated, "sv").data[0]
+    assert heatmap.z[0][0] == 3.0 and heatmap.z[0][1] == 4.0
+    assert "6" in heatmap.customdata[0][0]  # the most days behind the cell
+    assert "0" in heatmap.customdata[1][1]  # no Friday 09 hour: no days
+
+
 def local_day_counts(day: date, moves: dict[int, tuple[int, int]]) -> pd.DataFrame:
     """door_hourly-like rows for a local day: {index of the UTC hour: (in, out)}."""
     tz = ZoneInfo(ZONE)
