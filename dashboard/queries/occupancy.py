@@ -100,14 +100,28 @@ class Occupancy:
 
 
 def _offices(session: so.Session, scope: Scope, offices: list[str]) -> pd.DataFrame:
-    """The selected active offices by name (read once per session: a panel
-    and its note both ask)."""
+    """The selected active offices by name, with whether each ever had door
+    data (``door_data``) and whether it came from an access log (``logged``):
+    one statement, read once per session (a panel and its note both ask)."""
 
     def read() -> pd.DataFrame:
-        o = t.Office
+        o, f = t.Office, t.SourceFile
+        door_data = sa.exists().where(t.DoorDaily.office_id == o.id)
+        logged = sa.exists().where(
+            f.office_id == o.id,
+            f.kind == "door",
+            f.format.in_(EVENT_LOG_FORMATS),
+            f.status == "loaded",
+        )
         return frame(
             session.connection().execute(
-                sa.select(o.id.label("office_id"), o.name, o.opened_on)
+                sa.select(
+                    o.id.label("office_id"),
+                    o.name,
+                    o.opened_on,
+                    door_data.label("door_data"),
+                    logged.label("logged"),
+                )
                 .where(in_scope(o.id, scope, offices), o.active.is_(True))
                 .order_by(o.name)
             )
@@ -124,15 +138,21 @@ def _minutes(clock: str) -> int:
 
 def opening_hours(session: so.Session, ids: list[str]) -> pd.DataFrame:
     """office_id, weekday, opens, closes (minutes after midnight)."""
+    return pd.DataFrame(
+        _opening_rows(session, ids), columns=["office_id", "weekday", "opens", "closes"]
+    )
+
+
+def _opening_rows(session: so.Session, ids: list[str]) -> list[tuple]:
+    """(office, weekday, opens, closes) as in :func:`opening_hours`; the
+    default hours for an office without any."""
+    h = t.OfficeHours
     rows = (
         session.connection()
         .execute(
-            sa.select(
-                t.OfficeHours.office_id,
-                t.OfficeHours.weekday,
-                t.OfficeHours.opens,
-                t.OfficeHours.closes,
-            ).where(t.OfficeHours.office_id.in_(ids))
+            sa.select(h.office_id, h.weekday, h.opens, h.closes).where(
+                h.office_id.in_(ids)
+            )
         )
         .all()
     )
@@ -144,7 +164,7 @@ def opening_hours(session: so.Session, ids: list[str]) -> pd.DataFrame:
         if o not in known
         for w, (a, b) in DEFAULT_HOURS.items()
     ]
-    return pd.DataFrame(out, columns=["office_id", "weekday", "opens", "closes"])
+    return out
 
 
 def _plan(session: so.Session, ids: list[str]) -> pd.DataFrame:
@@ -155,20 +175,6 @@ def _plan(session: so.Session, ids: list[str]) -> pd.DataFrame:
                 p.office_id.in_(ids)
             )
         )
-    )
-
-
-def _event_log_offices(session: so.Session, ids: list[str]) -> set[str]:
-    """The offices whose door data came from an access log (an index seek each)."""
-    o, f = t.Office, t.SourceFile
-    logged = sa.exists().where(
-        f.office_id == o.id,
-        f.kind == "door",
-        f.format.in_(EVENT_LOG_FORMATS),
-        f.status == "loaded",
-    )
-    return set(
-        session.connection().scalars(sa.select(o.id).where(o.id.in_(ids), logged))
     )
 
 
@@ -210,15 +216,8 @@ def _columns(result: sa.Result, width: int) -> list[tuple]:
 
 
 def has_door_data(session: so.Session, scope: Scope, offices: list[str]) -> bool:
-    """Whether any door data was ever loaded for these offices."""
-    return (
-        session.connection().scalar(
-            sa.select(t.DoorDaily.day)
-            .where(in_scope(t.DoorDaily.office_id, scope, offices))
-            .limit(1)
-        )
-        is not None
-    )
+    """Whether any door data was ever loaded for these (active) offices."""
+    return bool(_offices(session, scope, offices)["door_data"].any())
 
 
 def desk_bookings(
@@ -382,9 +381,7 @@ def _build_grid(
     exists = np.arange(len(dates))[None, :] >= since[:, None]
     opens, closes = np.full((len(ids), 7), np.nan), np.full((len(ids), 7), np.nan)
     at = {office: i for i, office in enumerate(ids)}
-    for office, weekday_no, opens_at, closes_at in opening_hours(
-        session, ids
-    ).itertuples(index=False):
+    for office, weekday_no, opens_at, closes_at in _opening_rows(session, ids):
         opens[at[office], weekday_no] = opens_at
         closes[at[office], weekday_no] = closes_at
     open_minutes = (closes - opens)[:, weekday]
@@ -398,7 +395,7 @@ def _build_grid(
         open=exists & ~np.isnan(open_minutes) & ~closed[None, :],
         has_data=np.zeros(exists.shape, dtype=bool),
     )
-    event_logs = _event_log_offices(session, ids)
+    event_logs = set(info["office_id"][info["logged"].astype(bool)])
     logged = np.array([office in event_logs for office in ids])
     office_ids, columns, *counts = _door_days(session, ids, first, last)
     rows, columns = grid.rows_of(office_ids), np.array(columns, dtype=int)
@@ -450,24 +447,25 @@ def _add_plan(grid: _Grid, plan: pd.DataFrame) -> None:
     latest ``valid_from`` on or before it (none before the first step)."""
     shape = grid.exists.shape
     seats, target = np.full(shape, np.nan), np.full(shape, np.nan)
-    steps: dict[str, list[tuple[int, float, float]]] = {}
-    first = grid.dates[0]
-    for office, valid_from, step_seats, step_target in plan[
-        ["office_id", "valid_from", "seats", "target_utilisation"]
-    ].itertuples(index=False):
-        steps.setdefault(office, []).append(
-            ((valid_from - first).days, step_seats, step_target)
+    known = plan["office_id"].isin(grid.ids).to_numpy()
+    if known.any():
+        # every step and every cell as one sortable number, office by office:
+        # the step valid on a day is the last one at or before it
+        width = shape[1] + 2  # a step before the grid counts as day -1
+        step_row = grid.rows_of(plan["office_id"][known])
+        start = np.array(
+            [(d - grid.dates[0]).days for d in plan["valid_from"][known]], dtype=int
         )
-    days = np.arange(shape[1])
-    for row, office in enumerate(grid.ids):
-        own = sorted(steps.get(office, []), key=lambda step: step[0])
-        if not own:
-            continue
-        starts = np.array([step[0] for step in own])
-        step = np.searchsorted(starts, days, side="right") - 1
-        valid = step >= 0
-        seats[row, valid] = np.array([s[1] for s in own], dtype=float)[step[valid]]
-        target[row, valid] = np.array([s[2] for s in own], dtype=float)[step[valid]]
+        order = np.lexsort((start, step_row))  # stable: the config's order
+        step_key = step_row * width + np.clip(start, -1, shape[1]) + 1
+        rows, days = np.indices(shape)
+        at = np.searchsorted(step_key[order], rows * width + days + 1, "right") - 1
+        step = order[np.maximum(at, 0)]
+        valid = (at >= 0) & (step_row[step] == rows)
+        seats[valid] = plan["seats"].to_numpy(dtype=float)[known][step[valid]]
+        target[valid] = plan["target_utilisation"].to_numpy(dtype=float)[known][
+            step[valid]
+        ]
     grid.values["seats"] = seats
     grid.values["target_utilisation"] = target
 

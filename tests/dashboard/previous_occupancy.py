@@ -94,7 +94,8 @@ def days_with_data(
         ).all(),
         columns=columns,
     )
-    return with_data(days, daily, queries._event_log_offices(session, ids))
+    logged = set(info["office_id"][info["logged"].astype(bool)])
+    return with_data(days, daily, logged)
 
 
 def office_days(
