@@ -624,7 +624,9 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--calls", type=int, default=30)
     parser.add_argument(
-        "--database", help="a database URL instead of a new SQLite file"
+        "--database",
+        help="a database URL instead of a new SQLite file; reused when it "
+        "already holds a programme",
     )
     parser.add_argument(
         "--folder",
@@ -645,7 +647,7 @@ def main() -> None:
     folder = args.folder or Path(tempfile.mkdtemp(prefix="pilotpuls-pages-"))
     folder.mkdir(parents=True, exist_ok=True)
     url = args.database or f"sqlite:///{folder / 'pages.db'}"
-    reuse = not args.database and (folder / "pages.db").exists()
+    reuse = _holds_programme(url)
     config_path = write_config(folder, url, args.offices, start)
     os.environ.setdefault("PILOTPULS_SECRET_KEY", "benchmark-only")
     if not reuse:
@@ -667,6 +669,22 @@ def main() -> None:
         f"(targets ≤ 1 229 KB and ≤ 100 KB)"
     )
     print(f"web worker resident memory: {resident_mb():.0f} MB (target ≤ 300 MB)")
+
+
+def _holds_programme(url: str) -> bool:
+    """Whether the database was built by an earlier run (it has offices)."""
+    import sqlalchemy as sa
+
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).exists():
+        return False
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table("office"):
+                return False
+            return bool(conn.exec_driver_sql("SELECT count(*) FROM office").scalar())
+    finally:
+        engine.dispose()
 
 
 def build_in_child(config_path: Path, start: date, end: date, url: str, args) -> None:

@@ -49,12 +49,13 @@ def members_today(session: so.Session, scope: Scope, today: date) -> pd.DataFram
 
 def last_imports(session: so.Session, scope: Scope) -> pd.DataFrame:
     """The latest successful import per office and kind (none: absent)."""
+    found = queries.last_imports_of_kinds(
+        session, scope, sorted(scope.office_ids), t.SOURCE_KINDS
+    )
     rows = [
         (office, kind, moment)
         for kind in t.SOURCE_KINDS
-        for office, moment in queries.last_imports(
-            session, scope, sorted(scope.office_ids), kind
-        ).items()
+        for office, moment in found[kind].items()
     ]
     return pd.DataFrame(rows, columns=["office_id", "kind", "last_import"])
 
