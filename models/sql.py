@@ -61,3 +61,27 @@ def _month_start_sqlite(element: month_start, compiler, **kw) -> str:
 def _month_start_postgresql(element: month_start, compiler, **kw) -> str:
     day = compiler.process(element.clauses, **kw)
     return f"CAST(date_trunc('month', {day}) AS DATE)"
+
+
+class epoch_seconds(FunctionElement):
+    """A stored UTC time as whole seconds since 1970-01-01 00:00 UTC (rounded
+    down), an integer: numpy and pandas turn thousands of them into local days
+    at once, where SQLAlchemy would parse SQLite's time texts one by one."""
+
+    type = sa.BigInteger()
+    inherit_cache = True
+    name = "epoch_seconds"
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_seconds_sqlite(element: epoch_seconds, compiler, **kw) -> str:
+    # the text without its fraction: strftime rounds to milliseconds, which
+    # would date 23:59:59.9996 to the next day
+    moment = compiler.process(element.clauses, **kw)
+    return f"CAST(strftime('%s', substr({moment}, 1, 19)) AS INTEGER)"
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_seconds_postgresql(element: epoch_seconds, compiler, **kw) -> str:
+    moment = compiler.process(element.clauses, **kw)
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {moment})) AS BIGINT)"

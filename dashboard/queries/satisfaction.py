@@ -30,6 +30,7 @@ from dashboard.filters import Period, quarter
 from dashboard.queries import frame, in_scope, last_imports
 from models import tables as t
 from models.days import day_bounds
+from models.sql import epoch_seconds
 
 PROGRAMME = "__programme__"  # the office id of the programme total row
 PROGRAMME_NAME = "Hela programmet"
@@ -72,7 +73,7 @@ def responses(
                 r.id.label("response"),
                 r.office_id,
                 t.Office.name.label("office"),
-                r.submitted_at,
+                epoch_seconds(r.submitted_at).label("submitted"),
                 r.recommend_score,
             )
             .join(t.Office, t.Office.id == r.office_id)
@@ -85,9 +86,17 @@ def responses(
     )
     if rows.empty:
         return rows.assign(day=[], round=[])
-    local = pd.to_datetime(rows["submitted_at"], utc=True).dt.tz_convert(zone)
-    rows["day"] = local.dt.date
-    rows["round"] = local.dt.year.astype(str) + "Q" + local.dt.quarter.astype(str)
+    # whole seconds: their local day and quarter are those of the exact time
+    local = pd.to_datetime(rows.pop("submitted"), unit="s", utc=True).dt.tz_convert(
+        zone
+    )
+    days = local.dt.tz_localize(None).to_numpy(dtype="datetime64[D]")
+    rows["day"] = days.astype(object)  # dates
+    years = days.astype("datetime64[Y]").astype(int) + 1970
+    quarters = days.astype("datetime64[M]").astype(int) % 12 // 3 + 1
+    keys = list(zip(years.tolist(), quarters.tolist(), strict=True))
+    labels = {key: f"{key[0]}Q{key[1]}" for key in set(keys)}
+    rows["round"] = [labels[key] for key in keys]
     return rows
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from models.sql import day_number, days_since_epoch, month_start
+from models.sql import day_number, days_since_epoch, epoch_seconds, month_start
+from models.tables import UTCDateTime
 
 
 @pytest.mark.parametrize(
@@ -39,3 +40,20 @@ def test_month_start_is_the_first_day_of_the_month(engine, day, first):
     with engine.connect() as conn:
         stored = sa.select(sa.literal(day, sa.Date).label("day")).subquery()
         assert conn.scalar(sa.select(month_start(stored.c.day))) == first
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(1970, 1, 1, tzinfo=UTC),
+        datetime(2026, 3, 28, 22, 59, 59, 999_999, tzinfo=UTC),  # 23:59:59 local
+        datetime(2026, 3, 28, 23, 0, tzinfo=UTC),  # local midnight
+        datetime(2026, 10, 24, 22, 0, 0, 500_000, tzinfo=UTC),
+    ],
+)
+def test_epoch_seconds_are_whole_seconds_rounded_down(engine, moment):
+    with engine.connect() as conn:
+        stored = sa.select(sa.literal(moment, UTCDateTime).label("at")).subquery()
+        seconds = conn.scalar(sa.select(epoch_seconds(stored.c.at)))
+    assert seconds == int(moment.timestamp() // 1)
+    assert isinstance(seconds, int)
