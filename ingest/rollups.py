@@ -94,7 +94,30 @@ def refresh_door(
         )
     )
     _refresh_door_daily(conn, office_id, day_start, day_end, zone)
-    refresh_door_occupancy(conn, office_id, day_start, day_end, zone)
+
+
+def _hours_by_day(
+    conn: sa.Connection,
+    office_id: str,
+    day_start: datetime,
+    day_end: datetime,
+    zone: ZoneInfo,
+) -> dict[date, dict[datetime, tuple[int, int]]]:
+    """The office's door_hourly rows between two local midnights, per local day:
+    UTC hour -> (entries, exits)."""
+    hourly = t.DoorHourly.__table__
+    rows = conn.execute(
+        sa.select(hourly.c.hour_start, hourly.c.entries, hourly.c.exits).where(
+            hourly.c.office_id == office_id,
+            hourly.c.hour_start >= day_start,
+            hourly.c.hour_start < day_end,
+        )
+    )
+    days: dict[date, dict[datetime, tuple[int, int]]] = defaultdict(dict)
+    for hour_start, entries, exits in rows:
+        moment = _aware(hour_start)
+        days[moment.astimezone(zone).date()][moment] = (entries, exits)
+    return days
 
 
 def _refresh_door_daily(
@@ -104,39 +127,31 @@ def _refresh_door_daily(
     day_end: datetime,
     zone: ZoneInfo,
 ) -> None:
-    hourly, daily = t.DoorHourly.__table__, t.DoorDaily.__table__
-    rows = conn.execute(
-        sa.select(hourly.c.hour_start, hourly.c.entries, hourly.c.exits).where(
-            hourly.c.office_id == office_id,
-            hourly.c.hour_start >= day_start,
-            hourly.c.hour_start < day_end,
-        )
-    )
-    totals: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for hour_start, entries, exits in rows:
-        day = _aware(hour_start).astimezone(zone).date()
-        totals[day][0] += entries
-        totals[day][1] += exits
-        totals[day][2] += 1
-    first, last = (
-        day_start.astimezone(zone).date(),
-        (day_end - HOUR).astimezone(zone).date(),
-    )
+    """A door_daily row for each local day with door_hourly rows: its totals,
+    hours with data and running occupancy."""
+    daily = t.DoorDaily.__table__
+    days = _hours_by_day(conn, office_id, day_start, day_end, zone)
+    first, last = local_days(day_start, day_end, zone)
     _clear(conn, daily, office_id, daily.c.day >= first, daily.c.day <= last)
-    if totals:
+    if days:
         conn.execute(
             sa.insert(daily),
             [
                 {
                     "office_id": office_id,
                     "day": day,
-                    "entries": e,
-                    "exits": x,
-                    "hours_with_data": h,
+                    "entries": sum(entries for entries, _ in hours.values()),
+                    "exits": sum(exits for _, exits in hours.values()),
+                    "hours_with_data": len(hours),
+                    "occupancy": running_occupancy(day, _net(hours), zone),
                 }
-                for day, (e, x, h) in sorted(totals.items())
+                for day, hours in sorted(days.items())
             ],
         )
+
+
+def _net(hours: dict[datetime, tuple[int, int]]) -> dict[datetime, int]:
+    return {moment: entries - exits for moment, (entries, exits) in hours.items()}
 
 
 def refresh_door_occupancy(
@@ -146,35 +161,22 @@ def refresh_door_occupancy(
     day_end: datetime,
     zone: ZoneInfo,
 ) -> None:
-    """Recompute door_day_occupancy for the local days between two local midnights
-    (UTC instants, as :func:`day_bounds` gives): a row for each day with any
-    door_hourly row, holding the running occupancy at every hour of that day."""
-    hourly, occupancy = t.DoorHourly.__table__, t.DoorDayOccupancy.__table__
-    rows = conn.execute(
-        sa.select(hourly.c.hour_start, hourly.c.entries, hourly.c.exits).where(
-            hourly.c.office_id == office_id,
-            hourly.c.hour_start >= day_start,
-            hourly.c.hour_start < day_end,
-        )
-    )
-    net: dict[date, dict[datetime, int]] = defaultdict(dict)
-    for hour_start, entries, exits in rows:
-        moment = _aware(hour_start)
-        net[moment.astimezone(zone).date()][moment] = entries - exits
-    first, last = local_days(day_start, day_end, zone)
-    _clear(
-        conn, occupancy, office_id, occupancy.c.day >= first, occupancy.c.day <= last
-    )
-    if net:
+    """Recompute the running occupancy of the office's door_daily rows between
+    two local midnights (UTC instants, as :func:`day_bounds` gives) from
+    door_hourly, leaving their totals as they are."""
+    daily = t.DoorDaily.__table__
+    days = _hours_by_day(conn, office_id, day_start, day_end, zone)
+    if days:
         conn.execute(
-            sa.insert(occupancy),
+            sa.update(daily)
+            .where(
+                daily.c.office_id == office_id,
+                daily.c.day == sa.bindparam("on"),
+            )
+            .values(occupancy=sa.bindparam("running")),
             [
-                {
-                    "office_id": office_id,
-                    "day": day,
-                    "occupancy": running_occupancy(day, net[day], zone),
-                }
-                for day in sorted(net)
+                {"on": day, "running": running_occupancy(day, _net(hours), zone)}
+                for day, hours in sorted(days.items())
             ],
         )
 
@@ -192,17 +194,12 @@ def running_occupancy(day: date, net: dict[datetime, int], zone: ZoneInfo) -> li
 
 
 def backfill_door_occupancy(conn: sa.Connection, zone: ZoneInfo) -> int:
-    """Compute door_day_occupancy for every office-day of door_daily that lacks
-    it (a database from before the table); returns the number of offices done."""
-    daily, occupancy = t.DoorDaily.__table__, t.DoorDayOccupancy.__table__
+    """Compute the running occupancy of every door_daily row without one (a
+    database from before it was kept); returns the number of offices done."""
+    daily = t.DoorDaily.__table__
     missing = conn.execute(
         sa.select(daily.c.office_id, sa.func.min(daily.c.day), sa.func.max(daily.c.day))
-        .where(
-            ~sa.exists().where(
-                occupancy.c.office_id == daily.c.office_id,
-                occupancy.c.day == daily.c.day,
-            )
-        )
+        .where(daily.c.occupancy.is_(None))
         .group_by(daily.c.office_id)
     ).all()
     for office_id, first, last in missing:

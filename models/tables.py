@@ -475,7 +475,14 @@ class DoorHourly(Base):
 
 
 class DoorDaily(Base):
-    """Entries and exits per office and local (Europe/Stockholm) day."""
+    """Entries and exits per office and local (Europe/Stockholm) day with door
+    data, and the day's running occupancy: entries − exits since local midnight
+    up to and including each UTC hour of the day, never below zero. One value
+    per hour of the day in order (23, 24 or 25 on DST days); an hour without
+    counts adds nothing. The opening hours are applied when the pages read it,
+    so a changed config needs no recomputation. Stored as :class:`HourValues`
+    beside the day's totals, so a page reads a period's days in one range
+    (NULL only until ``ingest.rollups.backfill_door_occupancy`` has run)."""
 
     __tablename__ = "door_daily"
 
@@ -486,23 +493,7 @@ class DoorDaily(Base):
     entries: so.Mapped[int]
     exits: so.Mapped[int]
     hours_with_data: so.Mapped[int]
-
-
-class DoorDayOccupancy(Base):
-    """Running occupancy per office and local day with door data: entries − exits
-    since local midnight up to and including each UTC hour of the day, never
-    below zero. One value per hour of the day in order (23, 24 or 25 on DST
-    days); an hour without counts adds nothing. The opening hours are applied
-    when the pages read it, so a changed config needs no recomputation. Stored
-    as :class:`HourValues`."""
-
-    __tablename__ = "door_day_occupancy"
-
-    office_id: so.Mapped[str] = so.mapped_column(
-        sa.ForeignKey("office.id"), primary_key=True
-    )
-    day: so.Mapped[date] = so.mapped_column(primary_key=True)
-    occupancy: so.Mapped[list[int]] = so.mapped_column(HourValues)
+    occupancy: so.Mapped[list[int] | None] = so.mapped_column(HourValues)
 
 
 class BookingHourly(Base):

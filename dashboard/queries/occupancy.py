@@ -1,6 +1,6 @@
 """Occupancy (beläggning): door counts against capacity, opening hours and bookings.
 
-Reads the rollups only (``door_day_occupancy``, ``door_daily`` and the desk
+Reads the rollups only (``door_daily`` with its running occupancy, and the desk
 columns of ``booking_daily``), the offices' plan steps and opening hours.
 Definitions, the same as the page's "?" texts:
 
@@ -106,7 +106,13 @@ def _offices(session: so.Session, scope: Scope, offices: list[str]) -> pd.DataFr
 
     def read() -> pd.DataFrame:
         o, f = t.Office, t.SourceFile
-        door_data = sa.exists().where(t.DoorDaily.office_id == o.id)
+        # min(), not EXISTS: PostgreSQL may plan an EXISTS as a scan of the
+        # whole table (150 ms at 50 offices), min() is always one index seek
+        first_door_day = (
+            sa.select(sa.func.min(t.DoorDaily.day))
+            .where(t.DoorDaily.office_id == o.id)
+            .scalar_subquery()
+        )
         logged = sa.exists().where(
             f.office_id == o.id,
             f.kind == "door",
@@ -119,7 +125,7 @@ def _offices(session: so.Session, scope: Scope, offices: list[str]) -> pd.DataFr
                     o.id.label("office_id"),
                     o.name,
                     o.opened_on,
-                    door_data.label("door_data"),
+                    first_door_day.is_not(None).label("door_data"),
                     logged.label("logged"),
                 )
                 .where(in_scope(o.id, scope, offices), o.active.is_(True))
@@ -179,34 +185,44 @@ def _plan(session: so.Session, ids: list[str]) -> pd.DataFrame:
 
 
 def _door_days(
-    session: so.Session, ids: list[str], first: date, last: date
+    session: so.Session,
+    ids: list[str],
+    first: date,
+    last: date,
+    with_occupancy: bool = False,
 ) -> list[tuple]:
     """``door_daily`` as columns: office ids, the grid column of each day (days
-    since ``first``), entries, exits and hours with data. Days come as
-    numbers: SQLAlchemy would parse SQLite's date texts one by one."""
+    since ``first``), entries, exits, hours with data and, ``with_occupancy``,
+    the running occupancy as stored (packed integers, unpacked all at once by
+    :func:`measure_days`). Days come as numbers: SQLAlchemy would parse
+    SQLite's date texts one by one."""
     d = t.DoorDaily
-    query = sa.select(
+    columns = [
         d.office_id,
         day_number(d.day) - days_since_epoch(first),
         d.entries,
         d.exits,
         d.hours_with_data,
-    ).where(d.office_id.in_(ids), d.day >= first, d.day <= last)
-    return _columns(session.connection().execute(query), 5)
+    ]
+    if with_occupancy:
+        columns.append(sa.type_coerce(d.occupancy, sa.LargeBinary))
+    query = sa.select(*columns).where(
+        d.office_id.in_(ids), d.day >= first, d.day <= last
+    )
+    return _columns(session.connection().execute(query), len(columns))
 
 
 def _running_occupancy(
     session: so.Session, ids: list[str], first: date, last: date
 ) -> list[tuple]:
-    """``door_day_occupancy`` as columns: office ids, grid columns (as in
-    :func:`_door_days`) and the running occupancy as stored (packed integers,
-    unpacked all at once by :func:`measure_days`)."""
-    o = t.DoorDayOccupancy
+    """Office ids, grid columns and the running occupancy as stored (see
+    :func:`_door_days`), for a grid first built without them."""
+    d = t.DoorDaily
     query = sa.select(
-        o.office_id,
-        day_number(o.day) - days_since_epoch(first),
-        sa.type_coerce(o.occupancy, sa.LargeBinary),  # unpacked by numpy
-    ).where(o.office_id.in_(ids), o.day >= first, o.day <= last)
+        d.office_id,
+        day_number(d.day) - days_since_epoch(first),
+        sa.type_coerce(d.occupancy, sa.LargeBinary),
+    ).where(d.office_id.in_(ids), d.day >= first, d.day <= last)
     return _columns(session.connection().execute(query), 3)
 
 
@@ -268,7 +284,7 @@ def occupancy(
     last = period.end
     if first > last:
         return Occupancy(offices=info, first=period.start, last=period.end)
-    grid = _grid(session, info, first, last, zone)
+    grid = _grid(session, info, first, last, zone, measured)
     if measured:
         _measure(session, grid, zone)
     return Occupancy(info, first, last, grid)
@@ -317,6 +333,8 @@ class _Grid:
     values: dict[str, np.ndarray] = field(default_factory=dict)  # NaN: none
     # the hours of the office-days with door data: (rows, columns, DayHours)
     hours: tuple[np.ndarray, np.ndarray, DayHours] | None = None
+    # door_daily's running occupancy as read: (rows, columns, packed values)
+    stored: tuple[np.ndarray, np.ndarray, tuple] | None = None
 
     def hour_rows(self) -> pd.DataFrame:
         """The hours of the office-days with door data as rows (HOUR_COLUMNS)."""
@@ -347,15 +365,21 @@ class _Grid:
 
 
 def _grid(
-    session: so.Session, info: pd.DataFrame, first: date, last: date, zone: str
+    session: so.Session,
+    info: pd.DataFrame,
+    first: date,
+    last: date,
+    zone: str,
+    measured: bool = False,
 ) -> _Grid:
     """The offices' days between first and last, built once per session (a
-    panel and its completeness note read the same)."""
+    panel and its completeness note read the same); ``measured``: with the
+    days' running occupancy, read in the same statement."""
     ids = sorted(info["office_id"])
     return once_per_session(
         session,
         ("office_day_grid", tuple(ids), first, last, zone),
-        lambda: _build_grid(session, info, ids, first, last, zone),
+        lambda: _build_grid(session, info, ids, first, last, zone, measured),
     )
 
 
@@ -366,9 +390,11 @@ def _build_grid(
     first: date,
     last: date,
     zone: str,
+    measured: bool = False,
 ) -> _Grid:
     """Which office-days exist, are open and have door data; their entries,
-    exits and plan (occupancy: :func:`_measure`)."""
+    exits and plan; ``measured``: also their stored running occupancy (turned
+    into average and peak by :func:`_measure`)."""
     dates = np.array(
         [first + timedelta(days=i) for i in range((last - first).days + 1)],
         dtype=object,
@@ -397,8 +423,10 @@ def _build_grid(
     )
     event_logs = set(info["office_id"][info["logged"].astype(bool)])
     logged = np.array([office in event_logs for office in ids])
-    office_ids, columns, *counts = _door_days(session, ids, first, last)
+    office_ids, columns, *counts = _door_days(session, ids, first, last, measured)
     rows, columns = grid.rows_of(office_ids), np.array(columns, dtype=int)
+    if measured:
+        grid.stored = (rows, columns, counts.pop())
     _add_door_days(grid, rows, columns, counts, open_minutes, logged)
     for name in ("entries", "exits"):
         grid.values[name] = np.where(grid.has_data, grid.values[name], np.nan)
@@ -408,13 +436,14 @@ def _build_grid(
 
 def _measure(session: so.Session, grid: _Grid, zone: str) -> None:
     """Add each office-day's average and peak occupancy and its hours to the
-    grid, once."""
+    grid, once (reading the stored occupancy if the grid was built without)."""
     if "avg_occupancy" in grid.values:
         return
-    first, last = grid.dates[0], grid.dates[-1]
-    office_ids, columns, stored = _running_occupancy(session, grid.ids, first, last)
-    rows, columns = grid.rows_of(office_ids), np.array(columns, dtype=int)
-    _add_occupancy(grid, rows, columns, stored, zone)
+    if grid.stored is None:
+        first, last = grid.dates[0], grid.dates[-1]
+        office_ids, columns, stored = _running_occupancy(session, grid.ids, first, last)
+        grid.stored = (grid.rows_of(office_ids), np.array(columns, dtype=int), stored)
+    _add_occupancy(grid, *grid.stored, zone)
 
 
 def _add_door_days(
@@ -508,11 +537,12 @@ def _add_occupancy(
 ) -> None:
     """Peak and average occupancy of each office-day with door data, and its
     hours (see :func:`measure_days`); ``stored`` is the running occupancy of
-    the grid's ``rows`` and ``days``."""
+    the grid's ``rows`` and ``days`` (None: not yet backfilled, unknown)."""
     shape = grid.exists.shape
     grid.values["avg_occupancy"] = np.full(shape, np.nan)
     grid.values["peak_occupancy"] = np.full(shape, np.nan)
-    kept = grid.has_data[rows, days]
+    known = np.fromiter((s is not None for s in stored), bool, len(stored))
+    kept = grid.has_data[rows, days] & known
     if not kept.any():
         return
     order = np.lexsort((days[kept], rows[kept]))  # by office, then day
@@ -564,7 +594,7 @@ def measure_days(
     stored, days: np.ndarray, opens: np.ndarray, closes: np.ndarray, zone: str
 ) -> tuple[np.ndarray, np.ndarray, DayHours]:
     """Each day's peak (any hour) and average (opening hours) occupancy from its
-    running occupancy per hour (``door_day_occupancy``, as stored), given the
+    running occupancy per hour (``door_daily.occupancy``, as stored), given the
     day's opening and closing minute (NaN: closed); and its hours.
 
     An hour is open if it overlaps the opening hours (07:30 opens the 07 hour);

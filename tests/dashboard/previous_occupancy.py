@@ -1,7 +1,7 @@
-"""The occupancy arithmetic as the pages computed it before ``door_day_occupancy``
-(from the hourly door rollup, per request, with DataFrame merges for the office
-days): the reference the rollup and the office × day grid are tested against.
-Not used by the application."""
+"""The occupancy arithmetic as the pages computed it before the running occupancy
+was stored per day (from the hourly door rollup, per request, with DataFrame
+merges for the office days): the reference the rollup and the office × day
+grid are tested against. Not used by the application."""
 
 from __future__ import annotations
 

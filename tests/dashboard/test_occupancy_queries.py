@@ -253,7 +253,7 @@ def test_counter_health_is_per_office_and_a_gap_never_runs_into_the_next(engine)
     assert figeholm["days_with_data"] == 1
 
 
-def test_only_panels_showing_occupancy_read_the_hourly_rollup(engine):
+def test_only_panels_showing_occupancy_read_the_running_occupancy(engine):
     add_door(engine, "figeholm", date(2025, 6, 2), people=3)
     statements: list[str] = []
 
@@ -268,7 +268,7 @@ def test_only_panels_showing_occupancy_read_the_hourly_rollup(engine):
         finally:
             sa.event.remove(engine, "before_cursor_execute", remember)
         assert statements
-        return any("door_day_occupancy" in statement for statement in statements)
+        return any("door_daily.occupancy" in statement for statement in statements)
 
     assert not reads_hours(queries.weekly)
     assert not reads_hours(queries.counter_health)

@@ -1,4 +1,4 @@
-"""The office-day occupancy rollup (``door_day_occupancy``, kept by ingest) gives
+"""The office-day occupancy rollup (``door_daily.occupancy``, kept by ingest) gives
 the pages exactly what they computed per request before from ``door_hourly``
 (``previous_occupancy``): random door counts over both DST days, days without
 data (gaps, never zero), partial days, exits before entries, closed days; on
@@ -130,8 +130,8 @@ def test_a_reload_of_some_days_recomputes_only_those(engine):
     load_random_counts(engine)
     day = date(2025, 6, 2)
     with transaction(engine) as session:
-        before = session.get(t.DoorDayOccupancy, ("boda", day)).occupancy
-        other = session.get(t.DoorDayOccupancy, ("boda", day + timedelta(days=1)))
+        before = session.get(t.DoorDaily, ("boda", day)).occupancy
+        other = session.get(t.DoorDaily, ("boda", day + timedelta(days=1)))
         other = other.occupancy if other else None
         session.execute(
             sa.update(t.DoorCount)
@@ -146,8 +146,8 @@ def test_a_reload_of_some_days_recomputes_only_those(engine):
         start = datetime.combine(day, time(9), TZ)
         rollups.refresh_door(conn, "boda", start, start + timedelta(minutes=15), TZ)
     with transaction(engine) as session:
-        after = session.get(t.DoorDayOccupancy, ("boda", day)).occupancy
-        again = session.get(t.DoorDayOccupancy, ("boda", day + timedelta(days=1)))
+        after = session.get(t.DoorDaily, ("boda", day)).occupancy
+        again = session.get(t.DoorDaily, ("boda", day + timedelta(days=1)))
     assert after[:9] == before[:9] and after[9] > before[9]
     assert (again.occupancy if again else None) == other
 
@@ -157,15 +157,15 @@ def test_the_backfill_fills_days_loaded_before_the_table(engine):
     with transaction(engine) as session:
         expected = {
             (r.office_id, r.day): r.occupancy
-            for r in session.scalars(sa.select(t.DoorDayOccupancy))
+            for r in session.scalars(sa.select(t.DoorDaily))
         }
-        session.execute(sa.delete(t.DoorDayOccupancy))
+        session.execute(sa.update(t.DoorDaily).values(occupancy=None))
     with engine.begin() as conn:
         assert rollups.backfill_door_occupancy(conn, TZ) == 2
         assert rollups.backfill_door_occupancy(conn, TZ) == 0  # nothing left
     with transaction(engine) as session:
         filled = {
             (r.office_id, r.day): r.occupancy
-            for r in session.scalars(sa.select(t.DoorDayOccupancy))
+            for r in session.scalars(sa.select(t.DoorDaily))
         }
     assert filled == expected and len(filled) > 300

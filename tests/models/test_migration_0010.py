@@ -8,9 +8,9 @@ from datetime import date
 import sqlalchemy as sa
 
 from models import migrate
-from models import tables as t
 from models.db import make_engine, transaction
 from models.sync import sync_programme
+from models.tables import HourValues
 
 DAYS = {
     ("boda", date(2025, 3, 30)): [0] * 8 + [3, 5, 7] + [2] * 12,  # 23 hours
@@ -23,6 +23,13 @@ JSON_TABLE = sa.table(
     sa.column("day", sa.Date),
     sa.column("occupancy", sa.JSON),
 )
+# the table as 0010 leaves it (0011 moves the values into door_daily)
+PACKED_TABLE = sa.table(
+    "door_day_occupancy",
+    sa.column("office_id", sa.String),
+    sa.column("day", sa.Date),
+    sa.column("occupancy", HourValues),
+)
 
 
 def test_hours_survive_the_conversion_both_ways(db_url, programme):
@@ -34,10 +41,10 @@ def test_hours_survive_the_conversion_both_ways(db_url, programme):
     with engine.begin() as conn:
         conn.execute(sa.insert(JSON_TABLE), rows)
     migrate.upgrade(db_url, "0010")
-    with transaction(engine) as session:
+    with engine.connect() as conn:
         stored = {
-            (r.office_id, r.day): r.occupancy
-            for r in session.scalars(sa.select(t.DoorDayOccupancy))
+            (o, date.fromisoformat(str(d))): v
+            for o, d, v in conn.execute(sa.select(PACKED_TABLE))
         }
     assert stored == DAYS
     migrate.downgrade(db_url, "0009")
