@@ -212,20 +212,6 @@ def _door_days(
     return _columns(session.connection().execute(query), len(columns))
 
 
-def _running_occupancy(
-    session: so.Session, ids: list[str], first: date, last: date
-) -> list[tuple]:
-    """Office ids, grid columns and the running occupancy as stored (see
-    :func:`_door_days`), for a grid first built without them."""
-    d = t.DoorDaily
-    query = sa.select(
-        d.office_id,
-        day_number(d.day) - days_since_epoch(first),
-        sa.type_coerce(d.occupancy, sa.LargeBinary),
-    ).where(d.office_id.in_(ids), d.day >= first, d.day <= last)
-    return _columns(session.connection().execute(query), 3)
-
-
 def _columns(result: sa.Result, width: int) -> list[tuple]:
     rows = result.fetchall()
     return list(zip(*rows, strict=True)) if rows else [()] * width
@@ -441,7 +427,9 @@ def _measure(session: so.Session, grid: _Grid, zone: str) -> None:
         return
     if grid.stored is None:
         first, last = grid.dates[0], grid.dates[-1]
-        office_ids, columns, stored = _running_occupancy(session, grid.ids, first, last)
+        office_ids, columns, *_, stored = _door_days(
+            session, grid.ids, first, last, with_occupancy=True
+        )
         grid.stored = (grid.rows_of(office_ids), np.array(columns, dtype=int), stored)
     _add_occupancy(grid, *grid.stored, zone)
 

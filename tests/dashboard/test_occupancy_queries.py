@@ -13,6 +13,7 @@ import shutil
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -273,6 +274,18 @@ def test_only_panels_showing_occupancy_read_the_running_occupancy(engine):
     assert not reads_hours(queries.weekly)
     assert not reads_hours(queries.counter_health)
     assert reads_hours(queries.daily) and reads_hours(queries.reconciliation)
+
+
+def test_a_grid_read_without_occupancy_reads_it_when_a_panel_needs_it(engine):
+    add_door(engine, "figeholm", date(2025, 6, 2), people=3)
+    add_door(engine, "figeholm", date(2025, 6, 9), people=5)  # Mondays: open
+    alone = run(engine, queries.daily)
+    june = month(date(2025, 6, 1))
+    with transaction(engine) as session:  # a note first, then its panel
+        queries.door_coverage(session, REGION, ["figeholm"], june, ZONE)
+        after_note = queries.daily(session, REGION, ["figeholm"], june, ZONE)
+    pd.testing.assert_frame_equal(after_note, alone)
+    assert by_day(alone).loc[date(2025, 6, 9), "peak_occupancy"] == 5
 
 
 def test_a_kommun_scope_never_returns_another_office(engine):
