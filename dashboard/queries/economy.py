@@ -43,7 +43,7 @@ from dashboard.queries import (
 from dashboard.queries.members import offices_with_register
 from models import tables as t
 from models.config import quarter_index, quarter_label, quarter_of
-from models.sql import day_number, days_since_epoch
+from models.sql import day_number, days_since_epoch, quarter_of_day
 
 FREE_TYPES = frozenset({"prova"})  # trial memberships bring no fee
 DAILY_SHARE_OF_MONTHLY_FEE = 12 / 365
@@ -235,12 +235,15 @@ def _booking_charges(
     # the first day not in a whole month
     cut = end + timedelta(days=1) if end == month(end).end else end.replace(day=1)
     m, d = t.BookingMonthly, t.BookingDaily
-    months = (
+    in_quarter = quarter_of_day(m.month)
+    quarters = (
         session.connection()
         .execute(
-            sa.select(m.office_id, m.month, m.revenue).where(
+            sa.select(m.office_id, in_quarter, sa.func.sum(m.revenue))
+            .where(
                 in_scope(m.office_id, scope, offices), m.month >= start, m.month < cut
             )
+            .group_by(m.office_id, in_quarter)
         )
         .all()
     )
@@ -253,9 +256,9 @@ def _booking_charges(
         )
         .all()
     )
-    charges: dict[tuple[str, str], float] = {}
-    for office, first_day, total in [*months, *((o, cut, r) for o, r in cut_short)]:
-        key = (office, quarter_of(first_day))
+    charges = {(office, label): float(total) for office, label, total in quarters}
+    for office, total in cut_short:
+        key = (office, quarter_of(cut))
         charges[key] = charges.get(key, 0.0) + float(total)
     return charges
 

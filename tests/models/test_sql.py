@@ -7,7 +7,14 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from models.sql import day_number, days_since_epoch, epoch_seconds, month_start
+from models.config import quarter_of
+from models.sql import (
+    day_number,
+    days_since_epoch,
+    epoch_seconds,
+    month_start,
+    quarter_of_day,
+)
 from models.tables import UTCDateTime
 
 
@@ -57,3 +64,13 @@ def test_epoch_seconds_are_whole_seconds_rounded_down(engine, moment):
         seconds = conn.scalar(sa.select(epoch_seconds(stored.c.at)))
     assert seconds == int(moment.timestamp() // 1)
     assert isinstance(seconds, int)
+
+
+@pytest.mark.parametrize(
+    "day",
+    [date(2025, 1, 1), date(2025, 3, 31), date(2025, 4, 1), date(2026, 12, 31)],
+)
+def test_quarter_of_day_labels_as_the_config_does(engine, day):
+    with engine.connect() as conn:
+        stored = sa.select(sa.literal(day, sa.Date).label("day")).subquery()
+        assert conn.scalar(sa.select(quarter_of_day(stored.c.day))) == quarter_of(day)
