@@ -88,6 +88,9 @@ def economy_note(
     session: so.Session, scope: Scope, offices: list[str], period: Period, lang: str
 ) -> str:
     """Both revenue sources, and a reminder that costs and subsidies are plan."""
+    # both kinds' last loads in one statement; each note below reads its own
+    names = list(office_names(session, scope, offices))
+    queries.last_imports_of_kinds(session, scope, names, ("members", "bookings"))
     return "; ".join(
         [
             source_note(session, scope, offices, period, "members", lang),

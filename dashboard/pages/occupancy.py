@@ -237,6 +237,8 @@ def door_note(
 def door_and_bookings_note(
     session: so.Session, scope: Scope, offices: list[str], period: Period, lang: str
 ) -> str:
+    # both kinds' last loads in one statement; each note below reads its own
+    queries.last_imports_of_kinds(session, scope, offices, ("door", "bookings"))
     bookings = _source_note(session, scope, offices, period, "bookings")
     return "; ".join(
         [
