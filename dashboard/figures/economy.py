@@ -230,17 +230,19 @@ def subsidy_by_funder(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
         return no_economy(frame, lang)
     quarters, x = _quarter_axis(frame)
     funders = sorted(set(frame.funder), key=lambda f: (f == "", f))
+    # one grouping for every funder's bars, not one per bar
+    sums = frame.groupby(["funder", "quarter"])[["planned", "used"]].sum(min_count=1)
     traces = []
     for index, funder in enumerate(funders):
-        rows = frame[frame.funder == funder]
+        own = sums.loc[funder]
         colour = FUNDER_COLOURS[index % len(FUNDER_COLOURS)]
         name = _keyed("funder", funder, lang)
         for column, group, opacity in (("planned", "plan", 0.35), ("used", "used", 1)):
             label = f"{name} – {text(f'eco_{column}', lang)}"
             # a funder with no line in a quarter has 0 planned: a NaN would
             # break the stack it sits in
-            values = _sum(rows, column, quarters)
-            values[~values.index.isin(rows.quarter)] = 0.0
+            values = own[column].reindex(quarters).astype(float)
+            values[~values.index.isin(own.index)] = 0.0
             traces.append(
                 _bar(
                     x,
