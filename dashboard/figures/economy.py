@@ -137,10 +137,10 @@ def _quarter_axis(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     return list(partial.index), [quarter_text(q, p) for q, p in partial.items()]
 
 
-def _sum(frame: pd.DataFrame, column: str, quarters: list[str]) -> pd.Series:
+def _sums(frame: pd.DataFrame, columns: list[str], quarters: list[str]) -> pd.DataFrame:
     """Per quarter, summed over offices; NaN where no office has a value."""
     return (
-        frame.groupby("quarter")[column]
+        frame.groupby("quarter")[columns]
         .sum(min_count=1)
         .reindex(quarters)
         .astype(float)
@@ -179,9 +179,9 @@ def revenue_vs_plan(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     if frame.empty:
         return no_economy(frame, lang)
     quarters, x = _quarter_axis(frame)
-    fees = _sum(frame, "membership_revenue", quarters)
-    bookings = _sum(frame, "booking_revenue", quarters)
-    plan = _sum(frame, "revenue_plan", quarters)
+    columns = ["membership_revenue", "booking_revenue", "revenue_plan"]
+    sums = _sums(frame, columns, quarters)
+    fees, bookings, plan = (sums[column] for column in columns)
     name = text("eco_revenue_plan", lang)
     plan_line = {
         "type": "scatter",
@@ -206,15 +206,21 @@ def costs_by_category(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     if frame.empty:
         return no_economy(frame, lang)
     quarters, x = _quarter_axis(frame)
+    # per quarter, a column per category (NaN where it has no line)
+    amounts = (
+        frame.groupby(["quarter", "category"])["amount"]
+        .sum(min_count=1)
+        .unstack()
+        .reindex(quarters)
+    )
     traces = []
     for category in [c for c in COST_COLOURS if c in set(frame.category)] + sorted(
         set(frame.category) - set(COST_COLOURS)
     ):
-        rows = frame[frame.category == category]
         traces.append(
             _bar(
                 x,
-                _sum(rows, "amount", quarters),
+                amounts[category].astype(float),
                 _keyed("cost", category, lang),
                 COST_COLOURS.get(category, "#999"),
                 lang,
