@@ -196,9 +196,12 @@ def home_kommun_heatmap(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     if frame.empty:
         return no_members(frame, lang)
     columns = kommun_order(frame)
-    matrix = frame.pivot_table(
-        index="office", columns="home_kommun", values="members", aggfunc="sum"
-    ).reindex(columns=columns)
+    matrix = (
+        frame.groupby(["office", "home_kommun"])["members"]
+        .sum()
+        .unstack()
+        .reindex(columns=columns)
+    )
     labels = {
         "Övriga": text("mem_other_kommun", lang),
         "Okänd": group_label("Okänd", lang),
