@@ -44,31 +44,6 @@ OPEN_END = np.iinfo(np.int64).max  # the last day of a membership still active
 # --- reading ----------------------------------------------------------------
 
 
-def memberships(
-    session: so.Session, scope: Scope, offices: list[str], period: Period
-) -> pd.DataFrame:
-    """Memberships active at some point in the period."""
-    m = t.Membership
-    return frame(
-        session.connection().execute(
-            sa.select(
-                m.office_id,
-                m.member_pseudonym,
-                m.membership_type,
-                m.monthly_fee,
-                m.start_date,
-                m.end_date,
-                m.target_group,
-                m.home_kommun,
-            ).where(
-                in_scope(m.office_id, scope, offices),
-                m.start_date <= period.end,
-                sa.or_(m.end_date.is_(None), m.end_date >= period.start),
-            )
-        )
-    )
-
-
 class Spans(NamedTuple):
     """Memberships as arrays of day numbers (``models.sql.day_number``): the
     first and last day of each (still active: ``OPEN_END``), and a label."""
@@ -320,34 +295,41 @@ def joins_and_leaves(
     return _named(result, names)
 
 
-def kommun_label(home: str | None) -> str:
-    """A home kommun as shown: its name in Kalmar län, else "Övriga" / "Okänd"."""
-    if home is None or pd.isna(home) or not str(home).strip():
-        return UNKNOWN
-    return home if home in KALMAR_KOMMUNER.values() else OTHER_KOMMUN
-
-
 def home_kommun_matrix(
     session: so.Session, scope: Scope, offices: list[str], period: Period
 ) -> pd.DataFrame:
     """Members active in the period per office and home kommun (distinct members).
 
+    A home kommun is shown by its name in Kalmar län, else as "Övriga" (outside
+    the county) or "Okänd" (none; ingest stores a kommun trimmed, or none).
     Only kommuner that occur are listed, so nothing hints at other offices.
+    Counted in the database.
     """
     names = office_names(session, scope, offices)
     columns = ["office", "home_kommun", "members"]
-    rows = memberships(session, scope, offices, period)
-    if rows.empty:
-        return _empty(columns, names, session, scope, offices)
-    rows["office"] = rows.office_id.map(names)
-    rows["home_kommun"] = rows.home_kommun.map(kommun_label)
-    counts = (
-        rows.groupby(["office", "home_kommun"])["member_pseudonym"]
-        .nunique()
-        .rename("members")
-        .reset_index()
+    m = t.Membership
+    home = sa.case(
+        (sa.func.coalesce(sa.func.trim(m.home_kommun), "") == "", UNKNOWN),
+        (m.home_kommun.in_(sorted(KALMAR_KOMMUNER.values())), m.home_kommun),
+        else_=OTHER_KOMMUN,
     )
-    return _named(counts[columns], names)
+    rows = session.connection().execute(
+        sa.select(m.office_id, home, sa.func.count(sa.distinct(m.member_pseudonym)))
+        .where(
+            in_scope(m.office_id, scope, offices),
+            m.start_date <= period.end,
+            sa.or_(m.end_date.is_(None), m.end_date >= period.start),
+        )
+        .group_by(m.office_id, home)
+    )
+    counts = pd.DataFrame(
+        [(names[office], kommun, n) for office, kommun, n in rows if office in names],
+        columns=columns,
+    )
+    if counts.empty:
+        return _empty(columns, names, session, scope, offices)
+    counts = counts.sort_values(["office", "home_kommun"]).reset_index(drop=True)
+    return _named(counts, names)
 
 
 # --- against the target -----------------------------------------------------
