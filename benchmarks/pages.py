@@ -666,7 +666,7 @@ def main() -> None:
     from models.config import load_config
 
     app = create_app(load_config(config_path))
-    settle_for_serving()  # as dashboard/wsgi.py and `pilotpuls serve` do
+    settle_for_serving(app.server)  # as dashboard/wsgi.py and `pilotpuls serve` do
     last_quarter = _q(end - timedelta(days=1))
     callbacks = time_callbacks(app, args.calls, last_quarter, args.only)
     queries = time_queries(app, args.calls, last_quarter)

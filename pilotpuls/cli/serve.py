@@ -30,6 +30,6 @@ def serve(app: AppContext, host: str, port: int, debug: bool) -> None:
         sync_programme(session, app.config)
     engine.dispose()
     dash_app = create_app(app.config)
-    settle_for_serving()
+    settle_for_serving(dash_app.server)
     click.echo(f"Pilotpuls dashboard on http://{host}:{port}/")
     dash_app.run(host=host, port=port, debug=debug)

@@ -6,7 +6,9 @@ import gc
 import json
 
 import pytest
+from flask import Flask
 
+from dashboard import app as app_module
 from dashboard.app import settle_for_serving
 from tests.dashboard.conftest import screenshot, sign_in_in_browser
 
@@ -19,15 +21,36 @@ def test_shell_and_layout_are_served(signed_in_client):
     assert "Översikt" in json.dumps(layout.get_json(), ensure_ascii=False)
 
 
-def test_serving_leaves_start_up_objects_out_of_full_collections(dash_app):
+def collected(thing: object) -> bool:
+    """Whether the cyclic collector still looks at ``thing`` (not frozen)."""
+    return any(tracked is thing for tracked in gc.get_objects())
+
+
+def test_serving_leaves_start_up_objects_out_of_full_collections(monkeypatch):
+    monkeypatch.setattr(app_module, "WARM_UP_REQUESTS", 3)
+    server = Flask(__name__)
+    warm: list[dict] = []  # a cache the requests fill
+
+    @server.get("/")
+    def fill() -> str:
+        warm.append({"compiled": [len(warm)]})
+        return "ok"
+
     gc.unfreeze()
     thresholds = gc.get_threshold()
     try:
-        settle_for_serving()
+        settle_for_serving(server)
         assert gc.get_freeze_count() > 10_000  # the built app and its modules
         assert gc.get_count()[2] == 0  # nothing else left for a full collection
         # a full collection after 100 middle ones, not Python's default 10
         assert gc.get_threshold() == (thresholds[0], thresholds[1], 100)
+        client = server.test_client()
+        client.get("/"), client.get("/")
+        assert collected(warm[0])  # still warming up
+        client.get("/")  # the third request: what the first ones left is frozen
+        assert not collected(warm[0]) and not collected(warm[2])
+        client.get("/")
+        assert collected(warm[3])  # once only: later objects are collected
     finally:
         gc.unfreeze()  # the rest of the test run collects as before
         gc.set_threshold(*thresholds)
