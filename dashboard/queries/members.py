@@ -44,6 +44,31 @@ OPEN_END = np.iinfo(np.int64).max  # the last day of a membership still active
 # --- reading ----------------------------------------------------------------
 
 
+def memberships(
+    session: so.Session, scope: Scope, offices: list[str], period: Period
+) -> pd.DataFrame:
+    """Memberships active at some point in the period."""
+    m = t.Membership
+    return frame(
+        session.connection().execute(
+            sa.select(
+                m.office_id,
+                m.member_pseudonym,
+                m.membership_type,
+                m.monthly_fee,
+                m.start_date,
+                m.end_date,
+                m.target_group,
+                m.home_kommun,
+            ).where(
+                in_scope(m.office_id, scope, offices),
+                m.start_date <= period.end,
+                sa.or_(m.end_date.is_(None), m.end_date >= period.start),
+            )
+        )
+    )
+
+
 class Spans(NamedTuple):
     """Memberships as arrays of day numbers (``models.sql.day_number``): the
     first and last day of each (still active: ``OPEN_END``), and a label."""
