@@ -142,15 +142,8 @@ def _minutes(clock: str) -> int:
     return int(hours) * 60 + int(minutes or 0)
 
 
-def opening_hours(session: so.Session, ids: list[str]) -> pd.DataFrame:
-    """office_id, weekday, opens, closes (minutes after midnight)."""
-    return pd.DataFrame(
-        _opening_rows(session, ids), columns=["office_id", "weekday", "opens", "closes"]
-    )
-
-
-def _opening_rows(session: so.Session, ids: list[str]) -> list[tuple]:
-    """(office, weekday, opens, closes) as in :func:`opening_hours`; the
+def opening_hours(session: so.Session, ids: list[str]) -> list[tuple]:
+    """(office_id, weekday, opens, closes) rows, in minutes after midnight; the
     default hours for an office without any."""
     h = t.OfficeHours
     rows = (
@@ -209,12 +202,8 @@ def _door_days(
     query = sa.select(*columns).where(
         d.office_id.in_(ids), d.day >= first, d.day <= last
     )
-    return _columns(session.connection().execute(query), len(columns))
-
-
-def _columns(result: sa.Result, width: int) -> list[tuple]:
-    rows = result.fetchall()
-    return list(zip(*rows, strict=True)) if rows else [()] * width
+    rows = session.connection().execute(query).fetchall()
+    return list(zip(*rows, strict=True)) if rows else [()] * len(columns)
 
 
 def has_door_data(session: so.Session, scope: Scope, offices: list[str]) -> bool:
@@ -260,7 +249,7 @@ def occupancy(
     """Occupancy per office-day and office-hour for the period (see module doc).
     Without ``measured``, no average or peak occupancy, no hours and so no
     ``days`` rows (they hold both): a panel that needs none of them skips
-    reading the hourly rollup."""
+    reading the days' stored running occupancy."""
     zone = zone_or_default(zone)
     info = _offices(session, scope, offices)
     if info.empty:
@@ -393,7 +382,7 @@ def _build_grid(
     exists = np.arange(len(dates))[None, :] >= since[:, None]
     opens, closes = np.full((len(ids), 7), np.nan), np.full((len(ids), 7), np.nan)
     at = {office: i for i, office in enumerate(ids)}
-    for office, weekday_no, opens_at, closes_at in _opening_rows(session, ids):
+    for office, weekday_no, opens_at, closes_at in opening_hours(session, ids):
         opens[at[office], weekday_no] = opens_at
         closes[at[office], weekday_no] = closes_at
     open_minutes = (closes - opens)[:, weekday]
@@ -463,28 +452,27 @@ def _add_plan(grid: _Grid, plan: pd.DataFrame) -> None:
     """Seats and target utilisation of the plan step valid on each day: the
     latest ``valid_from`` on or before it (none before the first step)."""
     shape = grid.exists.shape
-    seats, target = np.full(shape, np.nan), np.full(shape, np.nan)
+    for name in ("seats", "target_utilisation"):
+        grid.values[name] = np.full(shape, np.nan)
     known = plan["office_id"].isin(grid.ids).to_numpy()
-    if known.any():
-        # every step and every cell as one sortable number, office by office:
-        # the step valid on a day is the last one at or before it
-        width = shape[1] + 2  # a step before the grid counts as day -1
-        step_row = grid.rows_of(plan["office_id"][known])
-        start = np.array(
-            [(d - grid.dates[0]).days for d in plan["valid_from"][known]], dtype=int
-        )
-        order = np.lexsort((start, step_row))  # stable: the config's order
-        step_key = step_row * width + np.clip(start, -1, shape[1]) + 1
-        rows, days = np.indices(shape)
-        at = np.searchsorted(step_key[order], rows * width + days + 1, "right") - 1
-        step = order[np.maximum(at, 0)]
-        valid = (at >= 0) & (step_row[step] == rows)
-        seats[valid] = plan["seats"].to_numpy(dtype=float)[known][step[valid]]
-        target[valid] = plan["target_utilisation"].to_numpy(dtype=float)[known][
-            step[valid]
-        ]
-    grid.values["seats"] = seats
-    grid.values["target_utilisation"] = target
+    if not known.any():
+        return
+    # every step and every cell as one sortable number, office by office: the
+    # step valid on a day is the last one at or before it
+    width = shape[1] + 2  # a step before the grid counts as day -1
+    step_row = grid.rows_of(plan["office_id"][known])
+    start = np.array(
+        [(d - grid.dates[0]).days for d in plan["valid_from"][known]], dtype=int
+    )
+    order = np.lexsort((start, step_row))  # stable: the config's order
+    step_key = step_row * width + np.clip(start, -1, shape[1]) + 1
+    rows, days = np.indices(shape)
+    at = np.searchsorted(step_key[order], rows * width + days + 1, "right") - 1
+    step = order[np.maximum(at, 0)]
+    valid = (at >= 0) & (step_row[step] == rows)
+    for name in ("seats", "target_utilisation"):
+        values = plan[name].to_numpy(dtype=float)[known]
+        grid.values[name][valid] = values[step[valid]]
 
 
 @lru_cache(maxsize=4096)

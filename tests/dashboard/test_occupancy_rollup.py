@@ -72,7 +72,10 @@ def previous_occupancy(session, period: Period) -> tuple[pd.DataFrame, pd.DataFr
     info = queries._offices(session, REGION, ["boda", "figeholm"])
     ids = list(info["office_id"])
     first = max(period.start, min(info["opened_on"]))
-    hours = queries.opening_hours(session, ids)
+    hours = pd.DataFrame(
+        queries.opening_hours(session, ids),
+        columns=["office_id", "weekday", "opens", "closes"],
+    )
     days = previous.days_with_data(session, info, hours, first, period.end)
     days = previous.with_plan(days, queries._plan(session, ids))
     start, end = day_bounds(first, period.end, ZONE)
