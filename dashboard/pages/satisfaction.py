@@ -48,10 +48,11 @@ add(
         "sat_col_answer": ("Synpunkt", "Comment"),
         "sat_no_free_text": (
             "Inga fritextsvar att visa. Fritext visas bara för kontor och omgångar "
-            "med minst 5 svar — lägg nya enkätexporter i data/inbox/<kontor>/survey/.",
-            "No comments to show. Comments are shown only for offices and rounds with "
-            "at least 5 respondents — put new survey exports in "
-            "data/inbox/<office>/survey/.",
+            "vars antal svar visas (inte ”< 5” eller ”dold”) — lägg nya "
+            "enkätexporter i data/inbox/<kontor>/survey/.",
+            "No comments to show. Comments are shown only for offices and rounds "
+            "whose number of respondents is shown (not “< 5” or “hidden”) — put new "
+            "survey exports in data/inbox/<office>/survey/.",
         ),
         "sat_completeness": (
             "Senast importerad enkät: {last}. Grupper med färre än {n} svar visas "
@@ -104,9 +105,15 @@ add(
         "term_free_text": ("Fritextsvar", "Free-text answers"),
         "def_free_text": (
             "Svar på den öppna frågan, utan namn, id eller tid, och bara för kontor "
-            "och omgångar med minst 5 svar.",
+            "och omgångar vars antal svar visas: inte för en grupp under minsta "
+            "gruppstorlek (”< 5”) och inte för en grupp som döljs för att skydda "
+            "en sådan (”dold”), eftersom antalet kommentarer då skulle avslöja "
+            "hur många som svarat.",
             "Answers to the open question, without names, ids or times, and only for "
-            "offices and rounds with at least 5 respondents.",
+            "offices and rounds whose number of respondents is shown: not for a group "
+            "under the minimum group size (“< 5”), nor for one hidden to protect such "
+            "a group (“hidden”), as the number of comments would tell how many "
+            "answered.",
         ),
     }
 )

@@ -449,16 +449,17 @@ def free_text(
     min_size: int | None = None,
     zone: str | None = None,
 ) -> pd.DataFrame:
-    """Free-text answers of groups (office × round) with enough respondents.
+    """Free-text answers of the groups (office × round) whose count is shown.
 
-    No names, ids or times: sorted by text within a group, so the order does
-    not tell who answered first.
+    Not of a group hidden to protect a small one ("dold"), though it has
+    enough respondents: the number of its answers would bound its hidden
+    count, and so the small group's. No names, ids or times: sorted by text
+    within a group, so the order does not tell who answered first.
     """
     min_size, zone = settings(min_size, zone)
     rows, cells = _cells(session, scope, period, min_size, zone)
     columns = ["round", "office", "answer"]
-    big = cells[(cells["respondents"] >= min_size) & cells["office_id"].isin(offices)]
-    picked = _rows_in(rows, big)
+    picked = _shown_rows(rows, cells[cells["office_id"].isin(offices)])
     answers = _answers_text(session, [int(i) for i in picked["response"]])
     if answers.empty:
         return pd.DataFrame(columns=columns)

@@ -145,12 +145,24 @@ def test_a_kommun_user_never_sees_figeholm(engine):
 
 
 def test_free_text_needs_five_respondents_in_the_group(engine):
-    add_round(engine, "boda", [9, 9, 9, 9], comments=["fyra svar"] * 4)
+    add_round(engine, "boda", [9] * 6, comments=["sex svar"] * 6)
     add_round(engine, "figeholm", [9] * 5, comments=["b", "a", "", "c", "a"])
     frame = run(engine, queries.free_text, REGION)
-    assert "fyra svar" not in frame.to_csv()
-    assert list(frame["answer"]) == ["a", "a", "b", "c"]  # sorted, empty dropped
+    assert list(frame["answer"]) == ["sex svar"] * 6 + ["a", "a", "b", "c"]
     assert list(frame.columns) == ["round", "office", "answer"]  # no ids or times
+    # by office, then sorted by text; empty answers dropped
+    assert list(frame["office"]) == ["Bodakontoret"] * 6 + ["Kontoret Figeholm"] * 4
+
+
+def test_free_text_of_a_small_group_and_of_its_protector_is_not_shown(engine):
+    add_round(engine, "boda", [9, 9, 9, 9], comments=["fyra svar"] * 4)
+    # Figeholm has 7, but is hidden ("dold") to protect Boda's 4 from the total
+    # of 11: seven comments shown would tell Boda has at most 4 of the 11
+    add_round(engine, "figeholm", [9] * 7, comments=["sju svar"] * 7)
+    assert run(engine, queries.free_text, REGION).empty
+    # a kommun user sees no programme total: Figeholm alone is shown
+    figeholm = Scope(1, "x", "kommun", frozenset({"figeholm"}), False)
+    assert list(run(engine, queries.free_text, figeholm)["answer"]) == ["sju svar"] * 7
 
 
 def test_response_rate_is_respondents_over_members_on_the_survey_day(engine):
