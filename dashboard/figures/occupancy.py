@@ -82,7 +82,20 @@ RECONCILIATION_LABELS = {
     "booked_without_door_data": "occ_booked_no_door",
 }
 DAY_HOVER = "%{x|%Y-%m-%d}"
-DAY_AXIS = {"tickformat": "%-d/%-m"}
+DAY_MS = 24 * 60 * 60 * 1000
+# up to this many days, a tick a day: plotly would otherwise tick every 12
+# hours on a short period and print each date twice (1/12, 1/12, 2/12, …)
+TICK_EVERY_DAY_UP_TO = 14
+
+
+def day_axis(days) -> dict:
+    """A date axis labelled 1/12, 2/12, …: one tick per day over a short span."""
+    axis = {"tickformat": "%-d/%-m"}
+    if len(days):
+        first, last = min(days), max(days)
+        if (last - first).days < TICK_EVERY_DAY_UP_TO:
+            axis |= {"dtick": DAY_MS, "tick0": first.isoformat()}
+    return axis
 
 
 def weekday_names(lang: str = "sv") -> list[str]:
@@ -229,7 +242,7 @@ def _utilisation_parts(frame: pd.DataFrame, lang: str) -> tuple[list[dict], dict
     bands, legend = _gap_bands(frame, lang)
     layout = common_layout(
         lang,
-        xaxis=DAY_AXIS,
+        xaxis=day_axis(frame["day"].tolist()),
         yaxis={
             "title": {"text": text("occ_utilisation", lang)},
             "ticksuffix": percent_suffix(lang),
@@ -340,7 +353,7 @@ def occupancy_per_day(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     bands, legend = _gap_bands(frame, lang)
     layout = common_layout(
         lang,
-        xaxis=DAY_AXIS,
+        xaxis=day_axis(frame["day"].tolist()),
         yaxis={"title": {"text": text("occ_people", lang)}, "rangemode": "tozero"},
     )
     if bands:
@@ -522,7 +535,7 @@ def reconciliation(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
         lang,
         barmode="stack",
         bargap=0.15,
-        xaxis=DAY_AXIS,
+        xaxis=day_axis(frame["day"].tolist()),
         yaxis={"title": {"text": text("occ_people", lang)}, "rangemode": "tozero"},
     )
     return figure(traces, layout)

@@ -98,6 +98,23 @@ def test_utilisation_leaves_gaps_as_gaps_and_closed_days_out():
     assert figures.utilisation(frame, "en").layout.separators == ".,"
 
 
+def test_a_short_period_has_one_tick_per_day_and_a_month_is_left_to_plotly():
+    # four days: plotly alone would tick every 12 hours, each date twice
+    short = daily("oooo", start=date(2026, 12, 1))
+    axes = [
+        figures.utilisation(short, "sv").layout.xaxis,
+        figures.occupancy_per_day(short, "sv").layout.xaxis,
+        figures.reconciliation(reconciliation_frame(), "sv").layout.xaxis,
+    ]
+    starts = ["2026-12-01", "2026-12-01", MONDAY.isoformat()]
+    for axis, start in zip(axes, starts, strict=True):
+        assert axis.dtick == 24 * 60 * 60 * 1000 and axis.tick0 == start
+        assert axis.tickformat == "%-d/%-m"
+    month = daily("o" * 31, start=date(2026, 12, 1))
+    axis = figures.utilisation(month, "sv").layout.xaxis
+    assert axis.dtick is None and axis.tickformat == "%-d/%-m"
+
+
 def test_compare_draws_the_previous_period_dashed_aligned_by_day():
     current = daily("oooo", start=date(2025, 6, 1), utilisation=0.3)
     previous = daily("oogo", start=date(2025, 5, 1), utilisation=0.2)
