@@ -97,6 +97,27 @@ def _iso(value: Any) -> str | None:
     return value.isoformat()
 
 
+DAY_MS = 24 * 60 * 60 * 1000
+# up to this many days, a tick a day: over a few days plotly ticks every 12
+# hours, labelling each date twice or with clock times
+TICK_EVERY_DAY_UP_TO = 14
+# ticks days or weeks apart read 1/12; months apart, dec 2026
+_DAY_TICK_FORMATS = [
+    {"dtickrange": [None, "M1"], "value": "%-d/%-m"},
+    {"dtickrange": ["M1", None], "value": "%b %Y"},
+]
+
+
+def day_axis(days: list) -> dict[str, Any]:
+    """A date axis for one value per day: a tick a day over a short span,
+    plotly's choice of ticks over a longer one, dates always without hours."""
+    if len(days):
+        first, last = min(days), max(days)
+        if (last - first).days < TICK_EVERY_DAY_UP_TO:
+            return {"tickformat": "%-d/%-m", "dtick": DAY_MS, "tick0": _iso(first)}
+    return {"tickformatstops": _DAY_TICK_FORMATS}
+
+
 def common_layout(lang: str, **changes: Any) -> dict[str, Any]:
     """The common look as a layout dict: Swedish number format, compact
     margins, legend on top; ``changes`` merged in (nested dicts are merged, so

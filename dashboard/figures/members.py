@@ -15,6 +15,7 @@ from dashboard.figures import (
     BLUES,
     TARGET_GROUP_COLOURS,
     common_layout,
+    day_axis,
     empty_figure,
     figure,
 )
@@ -108,12 +109,13 @@ def _stacked(
                 "hovertemplate": "%{x|%Y-%m-%d}: %{y}<extra>" + name + "</extra>",
             }
         )
-    return figure(traces, _members_layout(lang))
+    return figure(traces, _members_layout(frame["day"].tolist(), lang))
 
 
-def _members_layout(lang: str) -> dict:
+def _members_layout(days: list, lang: str) -> dict:
     return common_layout(
         lang,
+        xaxis=day_axis(days),
         yaxis={"title": {"text": text("term_members", lang)}, "rangemode": "tozero"},
     )
 
@@ -257,7 +259,7 @@ def members_vs_target(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
             "hovertemplate": "%{x|%Y-%m-%d}: %{y}<extra></extra>",
         },
     ]
-    return figure(traces, _members_layout(lang))
+    return figure(traces, _members_layout(frame["day"].tolist(), lang))
 
 
 def members_comparison(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import formatting
-from dashboard.figures import BLUES, common_layout, empty_figure, figure
+from dashboard.figures import BLUES, common_layout, day_axis, empty_figure, figure
 from dashboard.i18n import add, text
 
 add(
@@ -82,21 +82,6 @@ RECONCILIATION_LABELS = {
     "booked_without_door_data": "occ_booked_no_door",
 }
 DAY_HOVER = "%{x|%Y-%m-%d}"
-DAY_MS = 24 * 60 * 60 * 1000
-# up to this many days, a tick a day: plotly would otherwise tick every 12
-# hours on a short period and print each date twice (1/12, 1/12, 2/12, …)
-TICK_EVERY_DAY_UP_TO = 14
-
-
-def day_axis(days) -> dict:
-    """A date axis labelled 1/12, 2/12, …: one tick per day over a short span."""
-    axis = {"tickformat": "%-d/%-m"}
-    if len(days):
-        first, last = min(days), max(days)
-        if (last - first).days < TICK_EVERY_DAY_UP_TO:
-            axis |= {"dtick": DAY_MS, "tick0": first.isoformat()}
-    return axis
-
 
 def weekday_names(lang: str = "sv") -> list[str]:
     """Monday first: må ti on to fr lö sö (Swedish), Mon … Sun (English)."""

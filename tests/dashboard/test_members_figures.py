@@ -127,6 +127,17 @@ def against_target() -> pd.DataFrame:
     return pd.DataFrame({"day": DAYS, "members": [3, 4], "target": [np.nan, 6.0]})
 
 
+def test_a_few_days_are_ticked_as_days_not_hours():
+    # two days: plotly alone would tick 00:00, 12:00, … on a members chart
+    for built in (
+        figures.members_over_time(by_group()),
+        figures.members_vs_target(against_target()),
+    ):
+        axis = built.layout.xaxis
+        assert axis.dtick == 24 * 60 * 60 * 1000 and axis.tickformat == "%-d/%-m"
+        assert axis.tick0 == DAYS[0].isoformat()
+
+
 def test_a_missing_target_is_a_gap_in_the_step_line():
     members, target = figures.members_vs_target(against_target()).data
     assert np.isnan(target.y[0]) and target.y[1] == 6

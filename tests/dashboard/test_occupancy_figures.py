@@ -112,7 +112,9 @@ def test_a_short_period_has_one_tick_per_day_and_a_month_is_left_to_plotly():
         assert axis.tickformat == "%-d/%-m"
     month = daily("o" * 31, start=date(2026, 12, 1))
     axis = figures.utilisation(month, "sv").layout.xaxis
-    assert axis.dtick is None and axis.tickformat == "%-d/%-m"
+    assert axis.dtick is None and axis.tickformat is None
+    formats = [stop.value for stop in axis.tickformatstops]
+    assert formats == ["%-d/%-m", "%b %Y"]  # days or weeks apart; months apart
 
 
 def test_compare_draws_the_previous_period_dashed_aligned_by_day():
