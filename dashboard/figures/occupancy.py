@@ -83,6 +83,7 @@ RECONCILIATION_LABELS = {
 }
 DAY_HOVER = "%{x|%Y-%m-%d}"
 
+
 def weekday_names(lang: str = "sv") -> list[str]:
     """Monday first: må ti on to fr lö sö (Swedish), Mon … Sun (English)."""
     return text("occ_weekdays", lang).split()
