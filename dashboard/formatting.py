@@ -57,6 +57,17 @@ def local_time(
     return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def local_day(
+    value: datetime | None, zone: str = "Europe/Stockholm", lang: str = "sv"
+) -> str:
+    """A UTC time (naive: taken as UTC) as its local day, 3 nov. 2026."""
+    if value is None:
+        return "–"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return day(value.astimezone(ZoneInfo(zone)).date(), lang)
+
+
 def plotly_separators(lang: str = "sv") -> str:
     """Plotly's ``layout.separators``: decimal mark then thousands separator."""
     return ", " if lang == "sv" else ".,"

@@ -7,7 +7,6 @@ last imported, and which offices have none yet.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy.orm as so
 
@@ -46,7 +45,7 @@ def _zone() -> str:
 
 
 def _local_day(moment: datetime, lang: str) -> str:
-    return formatting.day(moment.astimezone(ZoneInfo(_zone())).date(), lang)
+    return formatting.local_day(moment, _zone(), lang)
 
 
 def source_note(

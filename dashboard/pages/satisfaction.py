@@ -124,7 +124,7 @@ def completeness(
 ) -> str:
     config = database.programme_config()
     last = queries.last_import(session, scope, offices)
-    when = formatting.local_time(last, config.timezone, lang) if last else "–"
+    when = formatting.local_day(last, config.timezone, lang)  # as other notes
     n = suppression.min_group_size(config)
     return text("sat_completeness", lang).format(last=when, n=n)
 
@@ -199,6 +199,7 @@ PANELS = [
         definition="def_soft_values",
         query=queries.soft_values,
         figure=figures.diverging,
+        completeness=completeness,
         width=6,
     ),
     panels.Panel(
@@ -207,6 +208,7 @@ PANELS = [
         definition="def_facilities",
         query=queries.facilities,
         figure=figures.diverging,
+        completeness=completeness,
         width=6,
     ),
     panels.Panel(
@@ -228,6 +230,7 @@ PANELS = [
         figure=figures.nps_by_office,  # unused: a table panel
         table=True,
         render=free_text_table,
+        completeness=completeness,
         width=6,
     ),
 ]

@@ -47,3 +47,12 @@ def test_local_time_is_stockholm_wall_clock_in_both_languages():
         "2025-03-01 14:05:03"  # naive: taken as UTC, as stored
     )
     assert formatting.local_time(None) == "–"
+
+
+def test_local_day_is_the_stockholm_day():
+    # 23:30 UTC on 2 November is 00:30 on 3 November in Stockholm (CET)
+    late = datetime(2026, 11, 2, 23, 30, tzinfo=UTC)
+    assert formatting.local_day(late) == "3 nov. 2026"
+    assert formatting.local_day(late.replace(tzinfo=None)) == "3 nov. 2026"
+    assert formatting.local_day(late, lang="en") == "3 Nov 2026"
+    assert formatting.local_day(None) == "–"

@@ -42,13 +42,20 @@ def _filter_values(page: str, year: int, lang: str) -> list[dict]:
     ]
 
 
-def panel_text(client, page: str, panel: str, year: int, lang: str = "sv") -> str:
-    """A table panel's answer for a whole year."""
-    output = f"{panel}-table.children"
+def panel_text(
+    client, page: str, panel: str, year: int, lang: str = "sv", graph: bool = False
+) -> str:
+    """A table (or ``graph``) panel's answer for a whole year."""
+    shown = (
+        {"id": f"{panel}-graph", "property": "figure"}
+        if graph
+        else {"id": f"{panel}-table", "property": "children"}
+    )
+    output = f"{shown['id']}.{shown['property']}"
     body = {
         "output": f"..{output}...{panel}-completeness.children..",
         "outputs": [
-            {"id": f"{panel}-table", "property": "children"},
+            shown,
             {"id": f"{panel}-completeness", "property": "children"},
         ],
         "inputs": _filter_values(page, year, lang),
@@ -94,6 +101,10 @@ def test_the_satisfaction_page_renders_with_suppressed_cells(signed_in_client, e
     comments = panel_text(client, "satisfaction", "sat-free-text", 2025)
     assert "Bra wifi" not in comments and "Hemligt" not in comments
     assert "Inga fritextsvar att visa" in comments
+    for panel in ("sat-soft", "sat-facilities", "sat-free-text"):  # every panel
+        graph = panel != "sat-free-text"
+        note = panel_text(client, "satisfaction", panel, 2025, graph=graph)
+        assert "Senast importerad enkät: –" in note and "färre än 5 svar" in note
     english = panel_text(client, "satisfaction", "sat-responses", 2025, "en")
     assert "Respondents" in english and "hidden" in english and "dold" not in english
 
