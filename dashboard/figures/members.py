@@ -143,6 +143,9 @@ def members_by_type(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     return _stacked(frame, "membership", order, colours, lang)
 
 
+FEW_COUNTS = 5  # below this many, a tick per whole number
+
+
 def joins_and_leaves(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     """Bars per month: new memberships up, ended ones down, and the net change."""
     if frame.empty:
@@ -176,11 +179,14 @@ def joins_and_leaves(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
             "line": {"color": "#333", "width": 1.5},
         },
     ]
+    yaxis = {"title": {"text": text("mem_memberships", lang)}, "zeroline": True}
+    if max(frame["new"].max(), frame["ended"].max()) < FEW_COUNTS:
+        yaxis["dtick"] = 1  # whole memberships: no ticks at 0,5
     layout = common_layout(
         lang,
         barmode="relative",
         xaxis={"dtick": "M1", "tickformat": "%Y-%m"},
-        yaxis={"title": {"text": text("mem_memberships", lang)}, "zeroline": True},
+        yaxis=yaxis,
     )
     return figure(traces, layout)
 

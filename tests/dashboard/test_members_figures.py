@@ -101,6 +101,9 @@ def test_ended_memberships_point_down():
     assert list(new.y) == [3, 0] and list(ended.y) == [-1, -2]
     assert list(net.y) == [2, -2]
     assert figure.layout.barmode == "relative"
+    assert figure.layout.yaxis.dtick == 1  # a few: whole numbers, no 0,5
+    many = flow().assign(new=[30, 12])
+    assert figures.joins_and_leaves(many).layout.yaxis.dtick is None
 
 
 def home_kommuner() -> pd.DataFrame:
