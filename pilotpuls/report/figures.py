@@ -54,7 +54,12 @@ COST_CATEGORIES_SV = {
     "security": "Larm och säkerhet",
     "other": "Övrigt",
 }
-FUNDERS_SV = {"region": "Region Kalmar län", "kommun": "Kommunen", "": "Ej planerat"}
+FUNDERS_SV = {
+    "region": "Region Kalmar län",
+    "kommun": "Kommunen",
+    "leader": "LEADER",
+    "": "Ej planerat",
+}
 DEFINITION_TERMS = (
     "utilisation",
     "peak",
