@@ -96,6 +96,21 @@ def page_roles(page: dict[str, Any]) -> tuple[str, ...]:
     return tuple(page.get("roles", DEFAULT_PAGE_ROLES))
 
 
+def start_page_instead_of(path: str, scope: Scope) -> str | None:
+    """Where a user who opens ``path`` should start instead: the first page
+    of the menu their role may open, if ``path`` is the site's root and the
+    role may not open the page there (a steering group signs in to "/", the
+    overview, but may only see the quarterly report)."""
+    pages = list(dash.page_registry.values())
+    root = next((page for page in pages if page["path"] == "/"), None)
+    if path != "/" or root is None or scope.can_see_page(root["module"]):
+        return None
+    for page in pages:
+        if page.get("nav", True) and scope.can_see_page(page["module"]):
+            return page["relative_path"]
+    return None
+
+
 # every office: whether it is active, and whether the user is linked to it
 # (built once: building it took as long as running it)
 _OFFICES = (

@@ -258,13 +258,23 @@ def _require_sign_in() -> Response | tuple[Response, int] | None:
     if is_public(request.path):
         return None
     if current_user.is_authenticated:
-        return _refuse_callbacks_of_forbidden_pages()
+        return _start_page() or _refuse_callbacks_of_forbidden_pages()
     if "_user_id" in session:
         # disabled, deleted or a new password: this session is over for good
         session.clear()
     if is_xhr(request.path):
         return jsonify(error="not signed in"), 401
     return redirect(url_for("auth.login", next=_requested_path()))
+
+
+def _start_page() -> Response | None:
+    """A redirect from "/" to the user's first page when their role may not
+    open the overview: a sign-in lands on "/", and a refusal is no welcome."""
+    start = access.start_page_instead_of(request.path, current_user.scope)
+    if start is None:
+        return None
+    query = request.query_string.decode("utf-8", "replace")
+    return redirect(start + (f"?{query}" if query else ""))
 
 
 def _refuse_callbacks_of_forbidden_pages() -> tuple[Response, int] | None:

@@ -173,6 +173,19 @@ def test_steering_users_get_no_data_from_pages_they_may_not_open(
                 assert name not in answer.text
 
 
+def test_each_role_starts_on_a_page_it_may_open(signed_in_client):
+    # a sign-in lands on "/", the overview, which the steering group may not open
+    steering = signed_in_client("steering")
+    response = steering.get("/?lang=en")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/rapport?lang=en"
+    assert steering.get("/ordlista").status_code == 200  # other pages: as asked
+    for role, offices in (("region", ()), ("kommun", ("boda",))):
+        assert signed_in_client(role, offices).get("/").status_code == 200
+    # an admin may open no page: the refusal is all there is
+    assert signed_in_client("admin").get("/").status_code == 200
+
+
 def test_an_admin_sees_no_office_data(signed_in_client):
     client = signed_in_client("admin")
     answers = forge_every_callback(client, FORGED_OFFICES)
