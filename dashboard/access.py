@@ -101,9 +101,11 @@ def start_page_instead_of(path: str, scope: Scope) -> str | None:
     of the menu their role may open, if ``path`` is the site's root and the
     role may not open the page there (a steering group signs in to "/", the
     overview, but may only see the quarterly report)."""
+    if path != "/":
+        return None
     pages = list(dash.page_registry.values())
     root = next((page for page in pages if page["path"] == "/"), None)
-    if path != "/" or root is None or scope.can_see_page(root["module"]):
+    if root is None or scope.can_see_page(root["module"]):
         return None
     for page in pages:
         if page.get("nav", True) and scope.can_see_page(page["module"]):
