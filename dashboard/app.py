@@ -92,11 +92,19 @@ def navbar(programme_name: str, scope: Scope | None, lang: str = "sv") -> dbc.Na
     return dbc.Navbar(
         dbc.Container(
             [
-                dbc.NavbarBrand(["Pilotpuls", html.Small(f" · {programme_name}")]),
+                dbc.NavbarBrand(
+                    [
+                        "Pilotpuls",
+                        # on a wide screen only: at 1280 px the menu did not fit
+                        html.Small(
+                            f" · {programme_name}", className="d-none d-xxl-inline"
+                        ),
+                    ]
+                ),
                 dbc.Nav(
                     nav_links(scope, lang, lang),
                     navbar=True,
-                    className="me-auto",
+                    className="me-auto flex-wrap",
                     id=NAV_LINKS,
                 ),
                 dbc.Nav(
@@ -104,6 +112,9 @@ def navbar(programme_name: str, scope: Scope | None, lang: str = "sv") -> dbc.Na
                 ),
             ],
             fluid=True,
+            # a narrow window wraps the menu onto a second line, rather than
+            # pushing the user menu (sign-out, language) out of sight
+            className="flex-wrap",
         ),
         color="primary",
         dark=True,

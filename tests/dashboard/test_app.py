@@ -72,6 +72,14 @@ def test_overview_lists_the_offices_in_a_browser(live_server, page, add_user):
     assert "Kontoret Figeholm" in text and "Bodakontoret" in text
     assert "2 sep. 2024" in text  # a Swedish date
     screenshot(page, "overview")
+    # a narrow window, in the longer English names: the whole menu still shows
+    page.set_viewport_size({"width": 1100, "height": 800})
+    page.goto(live_server + "/?lang=en")
+    page.get_by_role("link", name="Quarterly report").wait_for(timeout=15_000)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1100  # nothing pushed out of the window
+    menu = page.locator("#user-menu").bounding_box()
+    assert menu is not None and menu["x"] + menu["width"] <= 1100
     assert page.console_errors == []
 
 
