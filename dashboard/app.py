@@ -95,16 +95,18 @@ def navbar(programme_name: str, scope: Scope | None, lang: str = "sv") -> dbc.Na
                 dbc.NavbarBrand(
                     [
                         "Pilotpuls",
-                        # on a wide screen only: at 1280 px the menu did not fit
-                        html.Small(
-                            f" · {programme_name}", className="d-none d-xxl-inline"
-                        ),
+                        # on a wide screen only (assets/02-pilotpuls.css)
+                        html.Small(f" · {programme_name}", className="programme-name"),
                     ]
                 ),
+                # in a narrow window the links wrap onto a second line (they
+                # may shrink: min-width 0), rather than push the user menu
+                # (sign-out, language) out of sight
                 dbc.Nav(
                     nav_links(scope, lang, lang),
                     navbar=True,
                     className="me-auto flex-wrap",
+                    style={"minWidth": 0},
                     id=NAV_LINKS,
                 ),
                 dbc.Nav(
@@ -112,9 +114,6 @@ def navbar(programme_name: str, scope: Scope | None, lang: str = "sv") -> dbc.Na
                 ),
             ],
             fluid=True,
-            # a narrow window wraps the menu onto a second line, rather than
-            # pushing the user menu (sign-out, language) out of sight
-            className="flex-wrap",
         ),
         color="primary",
         dark=True,
@@ -181,7 +180,7 @@ def create_app(
         use_pages=True,
         pages_folder=str(PAGES_FOLDER),
         compress=True,
-        title="Pilotpuls",
+        title=f"Pilotpuls · {config.programme_name}",
         update_title=None,
         suppress_callback_exceptions=True,
     )
