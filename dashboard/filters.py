@@ -78,6 +78,19 @@ class Period:
         )
 
 
+def previous_quarters(period: Period) -> Period:
+    """As many whole quarters as ``period`` touches, just before them: the
+    previous period of a page that counts in quarters (economy, surveys),
+    where a month's previous month may lie in the same quarter."""
+    first, last = quarter(period.start), quarter(period.end)
+    count = (last.start.year - first.start.year) * 4
+    count += (last.start.month - first.start.month) // 3 + 1
+    start = first.start
+    for _ in range(count):
+        start = quarter(start - timedelta(days=1)).start
+    return Period("custom", start, first.start - timedelta(days=1))
+
+
 def month(day: date) -> Period:
     last = calendar.monthrange(day.year, day.month)[1]
     return Period("month", day.replace(day=1), day.replace(day=last))

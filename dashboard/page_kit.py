@@ -54,6 +54,7 @@ def page(
                 start,
                 date.today(),
                 single_office=len(options) == 1,
+                with_compare=any(panel.compare for panel in panels),
             ),
             dbc.Row([panel_card(panel, lang) for panel in panels], className="g-3"),
         ]

@@ -47,6 +47,8 @@ class Panel:
     width: int = 12
     table: bool = False  # show the frame as a table instead of a chart
     compare: CompareBuilder | None = None  # used when "compare" is switched on
+    # the period compared with (default: the one of the same kind just before)
+    previous: Callable[[Period], Period] = Period.previous
     # table panels: frame -> what the card shows (default: the frame as is)
     render: Callable[[pd.DataFrame, str], Any] | None = None
 
@@ -68,8 +70,11 @@ def filter_bar(
     first_day: date,
     today: date,
     single_office: bool = False,
+    with_compare: bool = True,
 ) -> html.Div:
-    """Office, period and compare controls, initialised from the URL."""
+    """Office, period and compare controls, initialised from the URL; the
+    compare switch hidden (``with_compare``) on a page none of whose panels
+    can compare."""
     ids, lang = _ids(page), filters.lang
     kind = filters.period.kind
     office = dcc.Dropdown(
@@ -119,7 +124,11 @@ def filter_bar(
                     dbc.Col([dbc.Label(text("office", lang)), office], md=4),
                     dbc.Col([dbc.Label(text("period", lang)), kinds], md=3),
                     dbc.Col([dbc.Label(" "), at, custom], md=3),
-                    dbc.Col([dbc.Label(" "), compare], md=2),
+                    dbc.Col(
+                        [dbc.Label(" "), compare],
+                        md=2,
+                        style=None if with_compare else {"display": "none"},
+                    ),
                 ],
                 className="g-2",
             ),
@@ -294,7 +303,7 @@ def _register_panel(page: str, panel: Panel) -> None:
         if panel.table:
             return (panel.render or table)(frame, filters.lang), note
         if filters.compare and panel.compare is not None:
-            before = replace(filters, period=filters.period.previous())
+            before = replace(filters, period=panel.previous(filters.period))
             previous, _, _ = _data(panel, before)
             return panel.compare(frame, previous, filters.lang), note
         return panel.figure(frame, filters.lang), note

@@ -39,6 +39,9 @@ pio.templates.default = "pilotpuls"
 # "Blues" of its own, darker and with other stops
 BLUES = get_colorscale("Blues")
 
+# the previous period, when a page compares with it: grey, dashed or hollow
+PREVIOUS_COLOUR = "#7f7f7f"
+
 # the programme's colours: one per target group, stable across charts
 TARGET_GROUP_COLOURS = {
     "Företagare": "#1f77b4",

@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import formatting
-from dashboard.figures import common_layout, empty_figure, figure
+from dashboard.figures import PREVIOUS_COLOUR, common_layout, empty_figure, figure
 from dashboard.i18n import add, text
 
 add(
@@ -178,6 +178,10 @@ def revenue_vs_plan(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     """Stacked bars of fees and booking charges per quarter; the plan as a line."""
     if frame.empty:
         return no_economy(frame, lang)
+    return figure(_revenue_traces(frame, lang), _money_layout(lang, barmode="stack"))
+
+
+def _revenue_traces(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
     quarters, x = _quarter_axis(frame)
     columns = ["membership_revenue", "booking_revenue", "revenue_plan"]
     sums = _sums(frame, columns, quarters)
@@ -193,11 +197,40 @@ def revenue_vs_plan(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
         "customdata": [money(v, lang) for v in plan],
         "hovertemplate": "%{x}: %{customdata}<extra>" + name + "</extra>",
     }
-    traces = [
+    return [
         _bar(x, fees, text("eco_fees", lang), FEES_COLOUR, lang),
         _bar(x, bookings, text("eco_bookings", lang), BOOKINGS_COLOUR, lang),
         plan_line,
     ]
+
+
+def revenue_compare(
+    frame: pd.DataFrame, previous: pd.DataFrame, lang: str = "sv"
+) -> go.Figure:
+    """The revenue chart with the previous quarters' revenue as grey diamonds,
+    matched by position: the previous period's n-th quarter on this period's
+    n-th (its own quarter and amount in the hover)."""
+    if frame.empty or previous.empty:
+        return revenue_vs_plan(frame, lang)
+    _, x = _quarter_axis(frame)
+    quarters, labels = _quarter_axis(previous)
+    before = _sums(previous, ["revenue"], quarters)["revenue"]
+    shown = min(len(x), len(before))
+    name = text("previous_period", lang)
+    diamonds = {
+        "type": "scatter",
+        "x": x[:shown],
+        "y": (before[:shown] / 1000).to_numpy(),
+        "name": name,
+        "mode": "markers",
+        "marker": {"symbol": "diamond", "size": 11, "color": PREVIOUS_COLOUR},
+        "customdata": [
+            f"{label}: {money(value, lang)}"
+            for label, value in zip(labels[:shown], before[:shown], strict=True)
+        ],
+        "hovertemplate": "%{customdata}<extra>" + name + "</extra>",
+    }
+    traces = [*_revenue_traces(frame, lang), diamonds]
     return figure(traces, _money_layout(lang, barmode="stack"))
 
 

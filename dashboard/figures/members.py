@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from dashboard.figures import (
     BLUES,
+    PREVIOUS_COLOUR,
     TARGET_GROUP_COLOURS,
     common_layout,
     day_axis,
@@ -244,8 +245,13 @@ def members_vs_target(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     """Active members per day as a line, the ramp-up member target as steps."""
     if frame.empty:
         return no_members(frame, lang)
+    traces = _members_and_target(frame, lang)
+    return figure(traces, _members_layout(frame["day"].tolist(), lang))
+
+
+def _members_and_target(frame: pd.DataFrame, lang: str) -> list[dict]:
     days = frame["day"].to_numpy()
-    traces = [
+    return [
         {
             "type": "scatter",
             "x": days,
@@ -265,6 +271,32 @@ def members_vs_target(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
             "hovertemplate": "%{x|%Y-%m-%d}: %{y}<extra></extra>",
         },
     ]
+
+
+def members_vs_target_compare(
+    frame: pd.DataFrame, previous: pd.DataFrame, lang: str = "sv"
+) -> go.Figure:
+    """Members against target, with the previous period's members as a grey
+    dashed line laid on this period's days: its n-th day on this period's
+    n-th (its own date in the hover), as far as this period goes."""
+    if frame.empty or previous.empty:
+        return members_vs_target(frame, lang)
+    first, last = min(frame["day"]), max(frame["day"])
+    before = previous.sort_values("day")
+    moved = [day + (first - before["day"].iloc[0]) for day in before["day"]]
+    kept = np.array([day <= last for day in moved], dtype=bool)
+    name = text("previous_period", lang)
+    line = {
+        "type": "scatter",
+        "x": [day for day, keep in zip(moved, kept, strict=True) if keep],
+        "y": before["members"][kept].to_numpy(),
+        "name": name,
+        "mode": "lines",
+        "line": {"color": PREVIOUS_COLOUR, "width": 1.5, "dash": "dot"},
+        "customdata": [day.isoformat() for day in before["day"][kept]],
+        "hovertemplate": "%{customdata}: %{y}<extra>" + name + "</extra>",
+    }
+    traces = [*_members_and_target(frame, lang), line]
     return figure(traces, _members_layout(frame["day"].tolist(), lang))
 
 

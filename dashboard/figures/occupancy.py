@@ -16,7 +16,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import formatting
-from dashboard.figures import BLUES, common_layout, day_axis, empty_figure, figure
+from dashboard.figures import (
+    BLUES,
+    PREVIOUS_COLOUR,
+    common_layout,
+    day_axis,
+    empty_figure,
+    figure,
+)
 from dashboard.i18n import add, text
 
 add(
@@ -66,7 +73,6 @@ add(
 OCCUPANCY_COLOUR = "#1f77b4"
 PEAK_COLOUR = "#ff7f0e"
 TARGET_COLOUR = "#2ca02c"
-PREVIOUS_COLOUR = "#7f7f7f"
 SEATS_COLOUR = "#555555"
 GAP_COLOUR = "rgba(127, 127, 127, 0.15)"
 RECONCILIATION_COLOURS = {
@@ -257,7 +263,7 @@ def utilisation_compare(
     if _no_figure(frame, lang) is not None or previous.empty:
         return utilisation(frame, lang)
     traces, layout = _utilisation_parts(frame, lang)
-    shown = _aligned(previous, frame.attrs.get("start"))
+    shown = _aligned(previous, frame.attrs.get("start"), max(frame["day"]))
     suffix = percent_suffix(lang)
     before = {
         "type": "scatter",
@@ -277,8 +283,10 @@ def utilisation_compare(
     return figure([*traces, before], layout)
 
 
-def _aligned(previous: pd.DataFrame, start: date | None) -> pd.DataFrame:
-    """The previous period's open days, moved onto this period's calendar."""
+def _aligned(previous: pd.DataFrame, start: date | None, last: date) -> pd.DataFrame:
+    """The previous period's open days, moved onto this period's calendar, up
+    to this period's ``last`` day (a month in progress is compared with as
+    many days of the month before)."""
     shown = _drawn(previous)
     own_start = previous.attrs.get("start") or (
         shown["day"].min() if len(shown) else None
@@ -286,7 +294,8 @@ def _aligned(previous: pd.DataFrame, start: date | None) -> pd.DataFrame:
     if start is None or own_start is None:
         return shown.assign(aligned_day=shown["day"])
     offset = timedelta(days=(start - own_start).days)
-    return shown.assign(aligned_day=[day + offset for day in shown["day"]])
+    moved = shown.assign(aligned_day=[day + offset for day in shown["day"]])
+    return moved[[day <= last for day in moved["aligned_day"]]]
 
 
 # --- 2. average and peak occupancy ---------------------------------------------------
@@ -298,6 +307,10 @@ def occupancy_per_day(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     empty = _no_figure(frame, lang)
     if empty is not None:
         return empty
+    return figure(*_per_day_parts(frame, lang))
+
+
+def _per_day_parts(frame: pd.DataFrame, lang: str) -> tuple[list[dict], dict]:
     shown = _drawn(frame)
     days = shown["day"].to_numpy()
     ok = shown["status"] == "ok"
@@ -344,7 +357,31 @@ def occupancy_per_day(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     )
     if bands:
         layout["shapes"] = bands
-    return figure([*traces, *legend], layout)
+    return [*traces, *legend], layout
+
+
+def occupancy_per_day_compare(
+    frame: pd.DataFrame, previous: pd.DataFrame, lang: str = "sv"
+) -> go.Figure:
+    """Average and peak occupancy per day, with the previous period's average
+    as a grey dashed line, aligned by day as on the utilisation chart."""
+    if _no_figure(frame, lang) is not None or previous.empty:
+        return occupancy_per_day(frame, lang)
+    traces, layout = _per_day_parts(frame, lang)
+    shown = _aligned(previous, frame.attrs.get("start"), max(frame["day"]))
+    name = text("previous_period", lang)
+    before = {
+        "type": "scatter",
+        "x": shown["aligned_day"].to_numpy(),
+        "y": shown["avg_occupancy"].where(shown["status"] == "ok").to_numpy(),
+        "name": name,
+        "mode": "lines",
+        "line": {"color": PREVIOUS_COLOUR, "dash": "dash", "width": 1.5},
+        "connectgaps": False,
+        "customdata": [str(day) for day in shown["day"]],
+        "hovertemplate": "%{customdata}: %{y:.1f}<extra>" + name + "</extra>",
+    }
+    return figure([*traces, before], layout)
 
 
 # --- 3. weekday × hour ---------------------------------------------------------------

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import formatting
-from dashboard.figures import common_layout, empty_figure, figure
+from dashboard.figures import PREVIOUS_COLOUR, common_layout, empty_figure, figure
 from dashboard.i18n import add, text
 from dashboard.queries.satisfaction import PROGRAMME_NAME
 from dashboard.suppression import localise
@@ -94,6 +94,10 @@ def nps_by_office(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
     """Horizontal bars, −100…+100; a hidden office shows its label, no bar."""
     if frame.empty:
         return empty_figure(text("sat_empty", lang), lang)
+    return figure(*_nps_parts(frame, lang))
+
+
+def _nps_parts(frame: pd.DataFrame, lang: str) -> tuple[list[dict], dict]:
     total = _is_total(PROGRAMME_NAME, frame)
     frame = _named(frame, lang)
     rows = frame.iloc[::-1]  # first office on top
@@ -114,6 +118,7 @@ def nps_by_office(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
         "textposition": "outside",
         "customdata": [_respondents(v, lang) for v in shown["respondents"]],
         "hovertemplate": "%{y}: NPS %{text} (%{customdata})<extra></extra>",
+        "showlegend": False,
     }
     layout = _sized(
         rows,
@@ -127,7 +132,41 @@ def nps_by_office(frame: pd.DataFrame, lang: str = "sv") -> go.Figure:
         },
     )
     hidden = rows[rows["nps"].isna()]
-    return figure([bars], _with_hidden(layout, hidden, "office", lang))
+    return [bars], _with_hidden(layout, hidden, "office", lang)
+
+
+def nps_by_office_compare(
+    frame: pd.DataFrame, previous: pd.DataFrame, lang: str = "sv"
+) -> go.Figure:
+    """NPS per office with the previous period's as a grey mark on the same
+    row; none where that was hidden or the office had no answers then."""
+    if frame.empty:
+        return nps_by_office(frame, lang)
+    traces, layout = _nps_parts(frame, lang)
+    if previous.empty:
+        return figure(traces, layout)
+    before = _named(previous, lang)
+    offices = set(_named(frame, lang)["office"])
+    kept = before[before["nps"].notna() & before["office"].isin(offices)]
+    if kept.empty:
+        return figure(traces, layout)
+    name = text("previous_period", lang)
+    marks = {
+        "type": "scatter",
+        "x": kept["nps"].to_numpy(),
+        "y": kept["office"].to_numpy(),
+        "name": name,
+        "mode": "markers",
+        "marker": {
+            "symbol": "line-ns-open",
+            "size": 22,
+            "color": PREVIOUS_COLOUR,  # an open symbol is drawn in this colour
+            "line": {"width": 3},
+        },
+        "customdata": [_signed(v, lang) for v in kept["nps"]],
+        "hovertemplate": "%{y}: NPS %{customdata}<extra>" + name + "</extra>",
+    }
+    return figure([*traces, marks], {**layout, "showlegend": True})
 
 
 def _with_hidden(layout: dict, rows: pd.DataFrame, axis: str, lang: str) -> dict:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from dashboard import access, page_kit, panels, table_kit
 from dashboard.figures import economy as figures
+from dashboard.filters import previous_quarters
 from dashboard.i18n import add, text
 from dashboard.queries import economy as queries
 from dashboard.source_notes import economy_note
@@ -166,6 +167,8 @@ PANELS = [
         definition="def_revenue",
         query=queries.quarter_table,
         figure=figures.revenue_vs_plan,
+        compare=figures.revenue_compare,
+        previous=previous_quarters,  # a month's previous month: same quarter
         completeness=economy_note,
         width=6,
     ),

@@ -115,6 +115,7 @@ PANELS = [
         definition="def_members_target",
         query=queries.members_vs_target,
         figure=figures.members_vs_target,
+        compare=figures.members_vs_target_compare,
         completeness=members_note,
         width=6,
     ),

@@ -303,6 +303,7 @@ PANELS = [
         definition="def_occ_average_peak",
         query=occupancy_queries.daily,
         figure=figures.occupancy_per_day,
+        compare=figures.occupancy_per_day_compare,
         completeness=door_note,
         width=6,
     ),

@@ -13,7 +13,7 @@ import sqlalchemy.orm as so
 from dashboard import access, database, formatting, page_kit, panels, suppression
 from dashboard.access import Scope
 from dashboard.figures import satisfaction as figures
-from dashboard.filters import Period
+from dashboard.filters import Period, previous_quarters
 from dashboard.i18n import add, text
 from dashboard.queries import satisfaction as queries
 from dashboard.table_kit import count, render
@@ -181,6 +181,8 @@ PANELS = [
         definition="def_recommend",
         query=queries.nps_by_office,
         figure=figures.nps_by_office,
+        compare=figures.nps_by_office_compare,
+        previous=previous_quarters,  # survey rounds are quarters
         completeness=completeness,
         width=6,
     ),

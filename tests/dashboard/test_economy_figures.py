@@ -204,3 +204,26 @@ def test_the_path_shows_the_burn_down_and_a_dashed_projection():
     assert "Startfasen slutar 30 sep. 2025" in note
     assert f"Prognos vid startfasens slut: 50{NBSP}%" in note
     assert figure.layout.yaxis2.ticksuffix == " %"
+
+
+def test_compare_puts_the_previous_quarters_revenue_beside_this_periods():
+    now = quarters(
+        quarter=["2026Q1", "2026Q2"],
+        membership_revenue=[10000.0, 12000.0],
+        booking_revenue=[500.0, 0.0],
+    )
+    before = quarters(
+        quarter=["2025Q3", "2025Q4"],
+        membership_revenue=[8000.0, np.nan],
+        booking_revenue=[0.0, np.nan],
+    )
+    figure = figures.revenue_compare(now, before, "sv")
+    *_, previous = figure.data
+    assert previous.name == "Föregående period" and previous.mode == "markers"
+    # the n-th previous quarter on the n-th quarter; an unknown one is a gap
+    assert list(previous.x) == ["Q1 2026", "Q2 2026"]
+    assert previous.y[0] == 8.0 and np.isnan(previous.y[1])
+    assert previous.customdata[0] == f"Q3 2025: 8{NBSP}000{NBSP}kr"
+    # nothing before: the chart alone
+    nothing = quarters().iloc[0:0]
+    assert len(figures.revenue_compare(now, nothing, "sv").data) == 3

@@ -168,3 +168,16 @@ def test_one_office_against_the_anonymous_median():
     assert list(targets.x) == [6, 12]
     english = figures.members_comparison(frame, "en").data[0]
     assert english.y[1] == "Programme median (3 offices)"
+
+
+def test_compare_lays_the_previous_members_on_this_periods_days():
+    now = pd.DataFrame({"day": DAYS, "members": [3, 4], "target": [6.0, 6.0]})
+    # the previous period is longer: only as many of its days are drawn
+    february = [date(2025, 2, 1), date(2025, 2, 2), date(2025, 2, 3)]
+    before = pd.DataFrame({"day": february, "members": [1, 2, 9], "target": [6.0] * 3})
+    figure = figures.members_vs_target_compare(now, before, "sv")
+    *_, previous = figure.data
+    assert previous.name == "Föregående period"
+    assert list(previous.x) == [day.isoformat() for day in DAYS]
+    assert list(previous.y) == [1, 2]
+    assert list(previous.customdata) == ["2025-02-01", "2025-02-02"]

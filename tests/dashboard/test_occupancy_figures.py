@@ -132,6 +132,20 @@ def test_compare_draws_the_previous_period_dashed_aligned_by_day():
     assert len(figures.utilisation_compare(current, empty, "sv").data) == 2
 
 
+def test_compare_draws_the_previous_average_over_as_many_days():
+    current = daily("oo", start=date(2025, 6, 1), utilisation=0.3)
+    previous = daily("ogoo", start=date(2025, 5, 1), utilisation=0.2)
+    figure = figures.occupancy_per_day_compare(current, previous, "sv")
+    before = figure.data[-1]
+    assert before.name == "Föregående period" and before.line.dash == "dash"
+    # two days this period: the previous period's first two, its gap a gap
+    assert list(before.x) == ["2025-06-01", "2025-06-02"]
+    assert before.y[0] == 8 * 0.2 and math.isnan(before.y[1])
+    assert list(before.customdata) == ["2025-05-01", "2025-05-02"]
+    utilisation = figures.utilisation_compare(current, previous, "sv").data[-1]
+    assert len(utilisation.x) == 2  # the utilisation line is cut the same way
+
+
 def test_average_and_peak_per_day():
     figure = figures.occupancy_per_day(daily("og"), "sv")
     average, peak, seats, _gap = figure.data

@@ -89,3 +89,26 @@ def test_diverging_bars_put_the_dissatisfied_left_of_zero():
     assert [(a.y, a.text) for a in figure.layout.annotations] == [("Parkering", "< 5")]
     english = figures.diverging(frame, "en")
     assert list(english.data[0].y) == ["Wifi and connection"]
+
+
+def test_compare_marks_the_previous_score_on_each_office_shown_then():
+    now = pd.DataFrame(
+        [
+            {"office": "Bodakontoret", "respondents": 8, "nps": 25.0},
+            {"office": "Kontoret Figeholm", "respondents": 9, "nps": -10.0},
+        ]
+    )
+    before = pd.DataFrame(
+        [
+            {"office": "Bodakontoret", "respondents": 6, "nps": 0.0},
+            {"office": "Kontoret Figeholm", "respondents": "< 5", "nps": None},
+            {"office": "Ölandskontoret Borgholm", "respondents": 7, "nps": 50.0},
+        ]
+    )
+    figure = figures.nps_by_office_compare(now, before, "sv")
+    bars, marks = figure.data
+    # hidden then, or not shown now: no mark
+    assert list(marks.y) == ["Bodakontoret"] and list(marks.x) == [0.0]
+    assert marks.name == "Föregående period" and figure.layout.showlegend
+    assert bars.showlegend is False
+    assert len(figures.nps_by_office_compare(now, before.iloc[0:0], "sv").data) == 1

@@ -7,6 +7,8 @@ import base64
 import json
 from datetime import date
 
+import numpy as np
+
 from dashboard.access import FORBIDDEN_TEXT
 from tests.dashboard.forgery import forged_bodies
 from tests.dashboard.test_satisfaction_queries import add_round
@@ -33,8 +35,12 @@ def page_text(client, path: str, search: str = "") -> str:
     return json.dumps(response.get_json(), ensure_ascii=False)
 
 
-def _filter_values(page: str, year: int, lang: str) -> list[dict]:
-    values = [None, "year", str(year), None, None, False, lang]
+def _filter_values(
+    page: str, at: int | str, lang: str, compare: bool = False
+) -> list[dict]:
+    """The filters for a year (2025) or a month ("2025-03")."""
+    kind = "month" if isinstance(at, str) else "year"
+    values = [None, kind, str(at), None, None, compare, lang]
     props = ["value", "value", "value", "start_date", "end_date", "value", "data"]
     return [
         {"id": f"{page}-filter-{name}", "property": prop, "value": value}
@@ -43,9 +49,15 @@ def _filter_values(page: str, year: int, lang: str) -> list[dict]:
 
 
 def panel_text(
-    client, page: str, panel: str, year: int, lang: str = "sv", graph: bool = False
+    client,
+    page: str,
+    panel: str,
+    at: int | str,
+    lang: str = "sv",
+    graph: bool = False,
+    compare: bool = False,
 ) -> str:
-    """A table (or ``graph``) panel's answer for a whole year."""
+    """A table (or ``graph``) panel's answer for a year or a month (``at``)."""
     shown = (
         {"id": f"{panel}-graph", "property": "figure"}
         if graph
@@ -58,7 +70,7 @@ def panel_text(
             shown,
             {"id": f"{panel}-completeness", "property": "children"},
         ],
-        "inputs": _filter_values(page, year, lang),
+        "inputs": _filter_values(page, at, lang, compare),
         "changedPropIds": [f"{page}-filter-at.value"],
     }
     response = client.post("/_dash-update-component", json=body)
@@ -109,6 +121,34 @@ def test_the_satisfaction_page_renders_with_suppressed_cells(signed_in_client, e
     assert "Respondents" in english and "hidden" in english and "dold" not in english
 
 
+def test_the_recommend_score_compares_with_the_quarter_before(signed_in_client, engine):
+    add_round(engine, "figeholm", [10] * 6, day=date(2024, 12, 10))
+    add_round(engine, "figeholm", [10, 10, 9, 0, 0, 0])
+    client = signed_in_client("kommun", ["figeholm"])
+    answer = json.loads(
+        panel_text(
+            client,
+            "satisfaction",
+            "sat-nps-office",
+            "2025-03",
+            graph=True,
+            compare=True,
+        )
+    )
+    bars, marks = answer["response"]["sat-nps-office-graph"]["figure"]["data"]
+    assert values(bars["x"]) == [0.0]  # March 2025: the first quarter's round
+    # February is in the same round: the quarter before, NPS 100, is compared
+    assert marks["name"] == "Föregående period" and values(marks["x"]) == [100.0]
+
+
+def values(encoded) -> list:
+    """A figure's array as plotly sends numpy arrays: typed, base64 encoded."""
+    if isinstance(encoded, dict):
+        raw = base64.b64decode(encoded["bdata"])
+        return np.frombuffer(raw, dtype=encoded["dtype"]).tolist()
+    return list(encoded)
+
+
 def test_the_satisfaction_page_says_what_to_do_without_surveys(signed_in_client):
     client = signed_in_client("kommun", ["boda"])
     assert "Bodakontoret" in page_text(client, "/nojdhet")
@@ -136,3 +176,34 @@ def test_the_glossary_lists_every_term_in_the_users_language(signed_in_client):
     english = page_text(client, "/ordlista", "?lang=en")
     assert "Glossary" in english and "Response rate" in english
     assert english.index("Data completeness") < english.index("Utilisation")
+
+
+def test_the_compare_switch_shows_only_where_a_panel_compares(signed_in_client):
+    client = signed_in_client("region")
+    for path, page, shown in (
+        ("/datakvalitet", "quality", False),
+        ("/nojdhet", "satisfaction", True),
+    ):
+        tree = json.loads(page_text(client, path))
+        column = _parent_of(tree, f"{page}-filter-compare")
+        hidden = (column.get("props", {}).get("style") or {}).get("display") == "none"
+        assert hidden is not shown, path
+
+
+def _parent_of(node, component_id: str, parent=None):
+    """The component holding the one with ``component_id`` (in a Dash layout)."""
+    if isinstance(node, dict):
+        if node.get("props", {}).get("id") == component_id:
+            return parent
+        children = node.values()
+        holder = node if "props" in node else parent
+        for child in children:
+            found = _parent_of(child, component_id, holder)
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for child in node:
+            found = _parent_of(child, component_id, parent)
+            if found is not None:
+                return found
+    return None
