@@ -37,6 +37,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Jämför med föregående period",
         "Compare with previous period",
     ),
+    "compare_not_here": (
+        "ingen jämförelse i den här panelen",
+        "no comparison in this panel",
+    ),
     "download_excel": ("Excel", "Excel"),
     "download_csv": ("CSV", "CSV"),
     "no_data": ("Inga data för urvalet.", "No data for this selection."),

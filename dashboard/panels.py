@@ -300,6 +300,10 @@ def _register_panel(page: str, panel: Panel) -> None:
     def show(*values: Any):
         filters = filters_from(values, date.today())
         frame, note, _ = _data(panel, filters)
+        if filters.compare and panel.compare is None:
+            # the switch is on for the page: say why this panel looks the same
+            not_here = text("compare_not_here", filters.lang)
+            note = f"{note} · {not_here}" if note else not_here
         if panel.table:
             return (panel.render or table)(frame, filters.lang), note
         if filters.compare and panel.compare is not None:

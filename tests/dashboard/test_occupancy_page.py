@@ -102,6 +102,11 @@ def test_the_page_and_its_panels_for_a_region_user(signed_in_client, june):
     assert "Kontoret Figeholm" in health and "Bodakontoret" in health
     compared, _ = panel_answer(client, PANELS[0], compare=True)
     assert "Föregående period" in compared
+    assert "ingen jämförelse" not in compared
+    # a panel that does not compare says so in its note
+    heatmap, _ = panel_answer(client, PANELS[2], compare=True)
+    assert "Föregående period" not in heatmap
+    assert "sedan · ingen jämförelse i den här panelen" in heatmap
     english, _ = panel_answer(client, PANELS[0], lang="en")
     assert "Utilisation" in english and "office-days with data" in english
 
