@@ -29,6 +29,16 @@ def number(value: float | None, lang: str = "sv", decimals: int = 0) -> str:
     return _pattern(pattern).apply(value, LOCALES[lang])
 
 
+def signed(value: float | None, lang: str = "sv") -> str:
+    """A score with its sign, as NPS is written: +25, −10 (a true minus), 0."""
+    if value is None:
+        return "–"
+    size = number(abs(value), lang)
+    if size == "0":  # -0.4 rounds to 0, which has no sign
+        return size
+    return ("+" if value > 0 else "\u2212") + size
+
+
 def kr(value: float | None, lang: str = "sv") -> str:
     return "–" if value is None else f"{number(value, lang)}\u00a0kr"
 

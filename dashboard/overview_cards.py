@@ -130,7 +130,7 @@ def office_card(
         ),
         _stat(
             text("card_recommend", lang),
-            figures.nps_note or formatting.number(figures.nps, lang),
+            figures.nps_note or formatting.signed(figures.nps, lang),
         ),
     ]
     # plain elements: the overview draws one card per office (dashboard.html_json)

@@ -76,11 +76,6 @@ def _hidden(value: object) -> bool:
     return isinstance(value, str)
 
 
-def _signed(value: float, lang: str) -> str:
-    sign = "+" if value > 0 else ("−" if value < 0 else "")
-    return sign + formatting.number(abs(value), lang)
-
-
 def _respondents(value: object, lang: str) -> str:
     if _hidden(value):
         return localise(str(value), lang)
@@ -114,7 +109,7 @@ def _nps_parts(frame: pd.DataFrame, lang: str) -> tuple[list[dict], dict]:
         "y": shown["office"].to_numpy(),
         "orientation": "h",
         "marker": {"color": colours},
-        "text": [_signed(v, lang) for v in shown["nps"]],
+        "text": [formatting.signed(v, lang) for v in shown["nps"]],
         "textposition": "outside",
         "customdata": [_respondents(v, lang) for v in shown["respondents"]],
         "hovertemplate": "%{y}: NPS %{text} (%{customdata})<extra></extra>",
@@ -163,7 +158,7 @@ def nps_by_office_compare(
             "color": PREVIOUS_COLOUR,  # an open symbol is drawn in this colour
             "line": {"width": 3},
         },
-        "customdata": [_signed(v, lang) for v in kept["nps"]],
+        "customdata": [formatting.signed(v, lang) for v in kept["nps"]],
         "hovertemplate": "%{y}: NPS %{customdata}<extra>" + name + "</extra>",
     }
     return figure([*traces, marks], {**layout, "showlegend": True})

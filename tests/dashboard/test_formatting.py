@@ -56,3 +56,10 @@ def test_local_day_is_the_stockholm_day():
     assert formatting.local_day(late.replace(tzinfo=None)) == "3 nov. 2026"
     assert formatting.local_day(late, lang="en") == "3 Nov 2026"
     assert formatting.local_day(None) == "–"
+
+
+def test_a_score_carries_its_sign_with_a_true_minus():
+    assert formatting.signed(25) == "+25"
+    assert formatting.signed(-10.4) == "\u221210"
+    assert formatting.signed(-0.4) == formatting.signed(0) == "0"
+    assert formatting.signed(None) == "–"
