@@ -103,14 +103,21 @@ def start_page_instead_of(path: str, scope: Scope) -> str | None:
     overview, but may only see the quarterly report)."""
     if path != "/":
         return None
-    pages = list(dash.page_registry.values())
+    pages = dash.page_registry.values()
     root = next((page for page in pages if page["path"] == "/"), None)
     if root is None or scope.can_see_page(root["module"]):
         return None
-    for page in pages:
-        if page.get("nav", True) and scope.can_see_page(page["module"]):
-            return page["relative_path"]
-    return None
+    menu = menu_pages(scope)
+    return menu[0]["relative_path"] if menu else None
+
+
+def menu_pages(scope: Scope) -> list[dict[str, Any]]:
+    """The pages in the menu that the scope's role may open, in menu order."""
+    return [
+        page
+        for page in dash.page_registry.values()
+        if page.get("nav", True) and scope.can_see_page(page["module"])
+    ]
 
 
 # every office: whether it is active, and whether the user is linked to it

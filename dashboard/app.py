@@ -76,8 +76,7 @@ def nav_links(
                 class_name="text-nowrap",
             )
         )
-        for page in dash.page_registry.values()
-        if page.get("nav", True) and scope.can_see_page(page["module"])
+        for page in access.menu_pages(scope)
     ]
 
 

@@ -13,10 +13,11 @@ lists or numpy arrays (``series.to_numpy()``), never pandas objects.
 from __future__ import annotations
 
 import textwrap
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.colors import get_colorscale
@@ -119,6 +120,18 @@ def day_axis(days: list) -> dict[str, Any]:
         if (last - first).days < TICK_EVERY_DAY_UP_TO:
             return {"tickformat": "%-d/%-m", "dtick": DAY_MS, "tick0": _iso(first)}
     return {"tickformatstops": _DAY_TICK_FORMATS}
+
+
+def laid_on(
+    previous: pd.DataFrame, own_start: date, start: date, last: date
+) -> pd.DataFrame:
+    """A previous period's rows (its ``day``s from ``own_start``) with each day
+    moved onto this period's calendar as ``aligned_day`` (its n-th day on this
+    period's n-th, from ``start``), up to this period's ``last`` day: a month in
+    progress is compared with as many days of the month before."""
+    offset = timedelta(days=(start - own_start).days)
+    moved = previous.assign(aligned_day=[day + offset for day in previous["day"]])
+    return moved[[day <= last for day in moved["aligned_day"]]]
 
 
 def common_layout(lang: str, **changes: Any) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from dashboard.figures import (
     day_axis,
     empty_figure,
     figure,
+    laid_on,
 )
 from dashboard.i18n import add, text
 
@@ -281,19 +282,21 @@ def members_vs_target_compare(
     n-th (its own date in the hover), as far as this period goes."""
     if frame.empty or previous.empty:
         return members_vs_target(frame, lang)
-    first, last = min(frame["day"]), max(frame["day"])
-    before = previous.sort_values("day")
-    moved = [day + (first - before["day"].iloc[0]) for day in before["day"]]
-    kept = np.array([day <= last for day in moved], dtype=bool)
+    before = laid_on(
+        previous.sort_values("day"),
+        min(previous["day"]),
+        min(frame["day"]),
+        max(frame["day"]),
+    )
     name = text("previous_period", lang)
     line = {
         "type": "scatter",
-        "x": [day for day, keep in zip(moved, kept, strict=True) if keep],
-        "y": before["members"][kept].to_numpy(),
+        "x": before["aligned_day"].tolist(),
+        "y": before["members"].to_numpy(),
         "name": name,
         "mode": "lines",
         "line": {"color": PREVIOUS_COLOUR, "width": 1.5, "dash": "dot"},
-        "customdata": [day.isoformat() for day in before["day"][kept]],
+        "customdata": [day.isoformat() for day in before["day"]],
         "hovertemplate": "%{customdata}: %{y}<extra>" + name + "</extra>",
     }
     traces = [*_members_and_target(frame, lang), line]

@@ -9,7 +9,7 @@ first day and whether the offices ever had door data (for the empty state).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ from dashboard.figures import (
     day_axis,
     empty_figure,
     figure,
+    laid_on,
 )
 from dashboard.i18n import add, text
 
@@ -284,18 +285,15 @@ def utilisation_compare(
 
 
 def _aligned(previous: pd.DataFrame, start: date | None, last: date) -> pd.DataFrame:
-    """The previous period's open days, moved onto this period's calendar, up
-    to this period's ``last`` day (a month in progress is compared with as
-    many days of the month before)."""
+    """The previous period's open days, laid on this period's calendar (see
+    :func:`laid_on`)."""
     shown = _drawn(previous)
     own_start = previous.attrs.get("start") or (
         shown["day"].min() if len(shown) else None
     )
     if start is None or own_start is None:
         return shown.assign(aligned_day=shown["day"])
-    offset = timedelta(days=(start - own_start).days)
-    moved = shown.assign(aligned_day=[day + offset for day in shown["day"]])
-    return moved[[day <= last for day in moved["aligned_day"]]]
+    return laid_on(shown, own_start, start, last)
 
 
 # --- 2. average and peak occupancy ---------------------------------------------------
