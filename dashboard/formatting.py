@@ -62,20 +62,21 @@ def local_time(
     so without babel, which took 50 µs a line of the audit log)."""
     if value is None:
         return "–"
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
+    return _local(value, zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def local_day(
     value: datetime | None, zone: str = "Europe/Stockholm", lang: str = "sv"
 ) -> str:
     """A UTC time (naive: taken as UTC) as its local day, 3 nov. 2026."""
-    if value is None:
-        return "–"
+    return "–" if value is None else day(_local(value, zone).date(), lang)
+
+
+def _local(value: datetime, zone: str) -> datetime:
+    """A stored time (naive: UTC, as the database keeps it) in ``zone``."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return day(value.astimezone(ZoneInfo(zone)).date(), lang)
+    return value.astimezone(ZoneInfo(zone))
 
 
 def plotly_separators(lang: str = "sv") -> str:
